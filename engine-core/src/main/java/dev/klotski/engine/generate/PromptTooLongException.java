@@ -1,0 +1,18 @@
+package dev.klotski.engine.generate;
+
+/** A prompt plus its max_new_tokens does not fit in the model's context window. */
+public class PromptTooLongException extends IllegalArgumentException {
+    private final int requestIndex;
+
+    public PromptTooLongException(int requestIndex, int promptTokens, int maxNewTokens, int contextLength) {
+        super("request " + requestIndex + ": prompt has " + promptTokens + " tokens and asks for " + maxNewTokens
+                + " new tokens, but the model's context holds " + contextLength
+                + "; shorten the prompt, lower max_new_tokens, or truncate (on_overflow=truncate)");
+        this.requestIndex = requestIndex;
+    }
+
+    /** Index of the offending request in the batch passed to generate. */
+    public int requestIndex() {
+        return requestIndex;
+    }
+}

@@ -2,7 +2,21 @@ package dev.klotski.engine.api;
 
 import dev.klotski.engine.generate.GenerationRequest;
 import dev.klotski.engine.generate.GenerationResult;
+import dev.klotski.engine.generate.Generator;
+import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.kernel.Kernels;
+import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
+import dev.klotski.engine.model.ModelConfig;
+import dev.klotski.engine.model.ModelLoader;
+import dev.klotski.engine.model.MoeModel;
+import dev.klotski.engine.tokenizer.HfTokenizer;
+import dev.klotski.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine facade: the only entry point the CLI and the Spark plugin use. One instance holds one loaded
@@ -10,10 +24,50 @@ import java.util.List;
  * one batch at a time, in arrival order).
  */
 public final class KlotskiEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KlotskiEngine.class);
+    /** Most tokens in one forward pass; bounds prefill activations to a few hundred MB for large models. */
+    private static final int MAX_BATCH_TOKENS = 2048;
+
+    private final EngineOptions options;
+    private final MoeModel model;
+    private final Tokenizer tokenizer;
+    private final Kernels kernels;
+    private final Generator generator;
+    private final PromptPreparer preparer;
+    private final EngineCounters counters = new EngineCounters();
+    private final ReentrantLock lock = new ReentrantLock(true); // fair: callers are served in arrival order
+
+    private KlotskiEngine(EngineOptions options, MoeModel model, Tokenizer tokenizer, Kernels kernels) {
+        this.options = options;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.kernels = kernels;
+        this.generator = new Generator(model, kernels, tokenizer::decode, MAX_BATCH_TOKENS);
+        this.preparer = new PromptPreparer(tokenizer, model.config().contextLength(), model.config().vocabSize());
+    }
 
     /** Loads the model folder named by the options. Fails with a message naming the bad file or tensor. */
     public static KlotskiEngine open(EngineOptions options) {
-        throw new UnsupportedOperationException("engine under construction");
+        Objects.requireNonNull(options, "options");
+        if (!options.device().equals("cpu")) {
+            throw new IllegalArgumentException("device '" + options.device()
+                    + "' is not supported yet: this build runs on the CPU (device \"cpu\")");
+        }
+        long start = System.nanoTime();
+        Tokenizer tokenizer = HfTokenizer.load(options.modelDir());
+        MoeModel model;
+        try {
+            model = ModelLoader.load(options.modelDir());
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+        Kernels kernels = CpuKernelsFactory.create(options.batchInvariant(), options.threads());
+        ModelConfig c = model.config();
+        LOG.info("loaded {} ({} layers, {} experts top-{}, hidden {}) from {} in {} ms; kernels {}, {} threads",
+                c.architecture(), c.layers(), c.experts(), c.expertsPerToken(), c.hiddenSize(), options.modelDir(),
+                (System.nanoTime() - start) / 1_000_000, kernels.name(), options.threads());
+        return new KlotskiEngine(options, model, tokenizer, kernels);
     }
 
     /**
@@ -23,20 +77,62 @@ public final class KlotskiEngine implements AutoCloseable {
      * @throws dev.klotski.engine.generate.PromptTooLongException when a request with overflow FAIL does not fit
      */
     public List<GenerationResult> generate(List<GenerationRequest> requests) {
-        throw new UnsupportedOperationException("engine under construction");
+        Objects.requireNonNull(requests, "requests");
+        List<int[]> prompts = new ArrayList<>(requests.size());
+        List<SamplingParams> params = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            prompts.add(preparer.prepare(i, requests.get(i)));
+            params.add(requests.get(i).params());
+        }
+        lock.lock();
+        try {
+            long start = System.nanoTime();
+            List<GenerationResult> results = requests.isEmpty() ? List.of() : generator.generate(prompts, params);
+            counters.record(results, System.nanoTime() - start, model.experts());
+            return results;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The model's tokenizer (thread-safe). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The loaded model's configuration. */
+    public ModelConfig modelConfig() {
+        return model.config();
     }
 
     /** Tokens the model can attend to: prompt plus generated tokens must fit. */
     public int contextLength() {
-        throw new UnsupportedOperationException("engine under construction");
+        return model.config().contextLength();
+    }
+
+    /** Name of the compute kernels in use, e.g. "openblas" or "fixed-order". */
+    public String kernelsName() {
+        return kernels.name();
+    }
+
+    public EngineOptions options() {
+        return options;
     }
 
     /** Counters since the engine was opened (generate calls, rows per call, tokens, expert hits). */
     public EngineMetrics metrics() {
-        throw new UnsupportedOperationException("engine under construction");
+        return counters.snapshot(model.experts());
     }
 
     @Override
     public void close() {
+        lock.lock();
+        try {
+            kernels.close();
+            model.close();
+            tokenizer.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

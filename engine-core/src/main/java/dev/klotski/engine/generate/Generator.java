@@ -1,0 +1,152 @@
+package dev.klotski.engine.generate;
+
+import dev.klotski.engine.kernel.Kernels;
+import dev.klotski.engine.kv.KvCache;
+import dev.klotski.engine.model.ForwardBatch;
+import dev.klotski.engine.model.ModelConfig;
+import dev.klotski.engine.model.MoeModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs a batch of prompts to completion: one ragged prefill over all prompts (in chunks of at most
+ * {@code maxBatchTokens} tokens), then decode steps that feed one token of every still-active sequence.
+ */
+public final class Generator {
+    private final MoeModel model;
+    private final Kernels kernels;
+    private final Function<int[], String> decoder;
+    private final int maxBatchTokens;
+
+    /**
+     * @param decoder         turns output ids into text (special tokens skipped)
+     * @param maxBatchTokens  most tokens in one forward pass: bounds activation memory during prefill
+     */
+    public Generator(MoeModel model, Kernels kernels, Function<int[], String> decoder, int maxBatchTokens) {
+        this.model = model;
+        this.kernels = kernels;
+        this.decoder = decoder;
+        this.maxBatchTokens = maxBatchTokens;
+    }
+
+    /** Completes every prompt; prompts must already fit the context with their max_new_tokens. */
+    public List<GenerationResult> generate(List<int[]> prompts, List<SamplingParams> params) {
+        ModelConfig config = model.config();
+        List<Sequence> sequences = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] ids = prompts.get(i);
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("request " + i + ": the prompt has no tokens");
+            }
+            int expected = Math.min(config.contextLength(), ids.length + Math.min(params.get(i).maxNewTokens(), 256));
+            sequences.add(new Sequence(ids, params.get(i),
+                    new KvCache(config.layers(), config.kvDim(), config.contextLength(), expected)));
+        }
+        long start = System.nanoTime();
+        prefill(sequences);
+        long prefillDone = System.nanoTime();
+        while (sequences.stream().anyMatch(Sequence::active)) {
+            decodeStep(sequences);
+        }
+        long end = System.nanoTime();
+        List<GenerationResult> results = new ArrayList<>(sequences.size());
+        for (Sequence s : sequences) {
+            String text = s.finish == FinishReason.STOP_STRING ? s.text : decoder.apply(s.outputIds());
+            results.add(new GenerationResult(s.promptIds.clone(), s.outputIds(), text, s.finish,
+                    List.copyOf(s.topLogprobs), new GenerationStats(s.promptIds.length, s.output.size(),
+                    prefillDone - start, end - prefillDone, sequences.size())));
+        }
+        return results;
+    }
+
+    /** Feeds every prompt token, chunked, and samples each sequence's first token from its last prompt row. */
+    private void prefill(List<Sequence> sequences) {
+        ChunkBuilder chunk = new ChunkBuilder();
+        for (int s = 0; s < sequences.size(); s++) {
+            Sequence seq = sequences.get(s);
+            if (!seq.active()) {
+                continue;
+            }
+            for (int p = 0; p < seq.promptIds.length; p++) {
+                chunk.add(s, seq.promptIds[p], p, p == seq.promptIds.length - 1);
+                if (chunk.size() == maxBatchTokens) {
+                    run(chunk, sequences);
+                    chunk = new ChunkBuilder();
+                }
+            }
+        }
+        if (chunk.size() > 0) {
+            run(chunk, sequences);
+        }
+    }
+
+    private void decodeStep(List<Sequence> sequences) {
+        ChunkBuilder chunk = new ChunkBuilder();
+        for (int s = 0; s < sequences.size(); s++) {
+            Sequence seq = sequences.get(s);
+            if (seq.active()) {
+                chunk.add(s, seq.lastToken(), seq.length() - 1, true);
+                if (chunk.size() == maxBatchTokens) {
+                    run(chunk, sequences);
+                    chunk = new ChunkBuilder();
+                }
+            }
+        }
+        if (chunk.size() > 0) {
+            run(chunk, sequences);
+        }
+    }
+
+    /** One forward pass; sequences with a logits row sample their next token. */
+    private void run(ChunkBuilder chunk, List<Sequence> sequences) {
+        KvCache[] caches = new KvCache[sequences.size()];
+        for (int s = 0; s < caches.length; s++) {
+            caches[s] = sequences.get(s).cache;
+        }
+        ForwardBatch batch = chunk.build(caches);
+        for (int t = 0; t < batch.size(); t++) {
+            caches[batch.sequence()[t]].ensureCapacity(batch.positions()[t] + 1);
+        }
+        float[] logits = model.forward(kernels, batch);
+        int vocab = model.config().vocabSize();
+        ModelConfig config = model.config();
+        int[] rows = batch.logitRows();
+        for (int i = 0; i < rows.length; i++) {
+            Sequence seq = sequences.get(batch.sequence()[rows[i]]);
+            seq.accept(logits, i * vocab, vocab, config.eosTokenIds(), config.contextLength(), decoder);
+        }
+    }
+
+    /** Accumulates the tokens of one forward pass. */
+    private static final class ChunkBuilder {
+        private final List<int[]> entries = new ArrayList<>(); // {sequence, token, position, wantsLogits}
+
+        void add(int sequence, int token, int position, boolean wantsLogits) {
+            entries.add(new int[] {sequence, token, position, wantsLogits ? 1 : 0});
+        }
+
+        int size() {
+            return entries.size();
+        }
+
+        ForwardBatch build(KvCache[] caches) {
+            int n = entries.size();
+            int[] tokens = new int[n];
+            int[] positions = new int[n];
+            int[] sequence = new int[n];
+            List<Integer> logitRows = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int[] e = entries.get(i);
+                sequence[i] = e[0];
+                tokens[i] = e[1];
+                positions[i] = e[2];
+                if (e[3] == 1) {
+                    logitRows.add(i);
+                }
+            }
+            return new ForwardBatch(tokens, positions, sequence, caches,
+                    logitRows.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Per-sequence key/value caches. */
+package dev.klotski.engine.kv;

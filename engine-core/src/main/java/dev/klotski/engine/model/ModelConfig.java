@@ -1,0 +1,165 @@
+package dev.klotski.engine.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The fields of a HuggingFace {@code config.json} that the engine uses, normalised across architectures
+ * (Mixtral says num_local_experts, Qwen says num_experts, and so on).
+ *
+ * @param architecture        the HF architectures[0] string, e.g. "MixtralForCausalLM"
+ * @param hiddenSize          width of the residual stream
+ * @param layers              number of decoder layers
+ * @param heads               query heads
+ * @param kvHeads             key/value heads (grouped-query attention when fewer than heads)
+ * @param headDim             width of one head (explicit in Qwen3, else hidden / heads)
+ * @param vocabSize           rows of the embedding and LM head
+ * @param experts             routed experts per MoE layer
+ * @param expertsPerToken     top-k
+ * @param expertIntermediate  inner width of one routed expert
+ * @param denseIntermediate   inner width of a dense MLP layer (Qwen mlp_only_layers)
+ * @param sharedIntermediate  inner width of the shared expert, 0 when there is none
+ * @param normTopKProb        renormalise the top-k router weights to sum to 1
+ * @param ropeTheta           RoPE base
+ * @param rmsNormEps          RMSNorm epsilon
+ * @param contextLength       max_position_embeddings
+ * @param tieWordEmbeddings   the LM head reuses the embedding matrix
+ * @param moeLayers           which layers are MoE (others are dense MLPs)
+ * @param bosTokenId          -1 when absent
+ * @param eosTokenIds         end-of-sequence ids (config may give one or a list)
+ */
+public record ModelConfig(String architecture, int hiddenSize, int layers, int heads, int kvHeads, int headDim,
+                          int vocabSize, int experts, int expertsPerToken, int expertIntermediate,
+                          int denseIntermediate, int sharedIntermediate, boolean normTopKProb, double ropeTheta,
+                          double rmsNormEps, int contextLength, boolean tieWordEmbeddings, boolean[] moeLayers,
+                          int bosTokenId, int[] eosTokenIds) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Reads {@code config.json} (and eos ids from {@code generation_config.json} when present) in a model folder. */
+    public static ModelConfig load(Path modelDir) {
+        Path file = modelDir.resolve("config.json");
+        JsonNode root = readJson(file);
+        JsonNode generation = Files.exists(modelDir.resolve("generation_config.json"))
+                ? readJson(modelDir.resolve("generation_config.json")) : JSON.createObjectNode();
+        return parse(root, generation, file);
+    }
+
+    static ModelConfig parse(JsonNode c, JsonNode generation, Path file) {
+        Fields f = new Fields(c, file);
+        JsonNode archs = c.get("architectures");
+        if (archs == null || !archs.isArray() || archs.isEmpty()) {
+            throw new ModelConfigException(file + ": 'architectures' is missing; it names the model class, "
+                    + "e.g. [\"MixtralForCausalLM\"]");
+        }
+        String architecture = archs.get(0).asText();
+        int hidden = f.requiredInt("hidden_size");
+        int layers = f.requiredInt("num_hidden_layers");
+        int heads = f.requiredInt("num_attention_heads");
+        int kvHeads = f.optionalInt("num_key_value_heads", heads);
+        int headDim = f.optionalInt("head_dim", hidden / heads);
+        int experts = c.has("num_local_experts") ? f.requiredInt("num_local_experts") : f.requiredInt("num_experts");
+        int topK = f.requiredInt("num_experts_per_tok");
+        int denseIntermediate = f.optionalInt("intermediate_size", 0);
+        int expertIntermediate = f.optionalInt("moe_intermediate_size", denseIntermediate);
+        if (expertIntermediate <= 0) {
+            throw new ModelConfigException(file + ": needs 'moe_intermediate_size' or 'intermediate_size'");
+        }
+        int shared = f.optionalInt("shared_expert_intermediate_size", 0);
+        if (heads % kvHeads != 0) {
+            throw new ModelConfigException(file + ": num_attention_heads " + heads
+                    + " is not a multiple of num_key_value_heads " + kvHeads);
+        }
+        if (topK < 1 || topK > experts) {
+            throw new ModelConfigException(file + ": num_experts_per_tok " + topK + " must be in 1.." + experts);
+        }
+        boolean[] moe = moeLayers(c, layers, file);
+        int[] eos = eosIds(generation.has("eos_token_id") ? generation.get("eos_token_id") : c.get("eos_token_id"));
+        JsonNode bos = generation.has("bos_token_id") ? generation.get("bos_token_id") : c.get("bos_token_id");
+        return new ModelConfig(architecture, hidden, layers, heads, kvHeads, headDim, f.requiredInt("vocab_size"),
+                experts, topK, expertIntermediate, denseIntermediate, shared,
+                c.path("norm_topk_prob").asBoolean(false), c.path("rope_theta").asDouble(10000.0),
+                c.path("rms_norm_eps").asDouble(1e-6), f.optionalInt("max_position_embeddings", 4096),
+                c.path("tie_word_embeddings").asBoolean(false), moe,
+                bos == null || bos.isNull() ? -1 : bos.asInt(), eos);
+    }
+
+    /** Qwen models may keep some layers dense: mlp_only_layers, or every layer not on decoder_sparse_step. */
+    private static boolean[] moeLayers(JsonNode c, int layers, Path file) {
+        Set<Integer> dense = new TreeSet<>();
+        for (JsonNode n : c.path("mlp_only_layers")) {
+            dense.add(n.asInt());
+        }
+        int step = c.path("decoder_sparse_step").asInt(1);
+        if (step < 1) {
+            throw new ModelConfigException(file + ": decoder_sparse_step must be >= 1, got " + step);
+        }
+        boolean[] moe = new boolean[layers];
+        for (int l = 0; l < layers; l++) {
+            moe[l] = !dense.contains(l) && (l + 1) % step == 0;
+        }
+        return moe;
+    }
+
+    private static int[] eosIds(JsonNode node) {
+        List<Integer> ids = new ArrayList<>();
+        if (node != null && node.isArray()) {
+            node.forEach(n -> ids.add(n.asInt()));
+        } else if (node != null && node.isNumber()) {
+            ids.add(node.asInt());
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new ModelConfigException("model config not found: " + file
+                    + " (--model must point at a HuggingFace model folder with config.json)");
+        } catch (IOException e) {
+            throw new ModelConfigException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads typed fields with errors that name the file and the field. */
+    private record Fields(JsonNode node, Path file) {
+        int requiredInt(String name) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                throw new ModelConfigException(file + ": required field '" + name + "' is missing");
+            }
+            if (!v.canConvertToInt() || v.asInt() <= 0) {
+                throw new ModelConfigException(file + ": field '" + name + "' must be a positive integer, got " + v);
+            }
+            return v.asInt();
+        }
+
+        int optionalInt(String name, int fallback) {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? fallback : requiredInt(name);
+        }
+    }
+
+    public boolean isMoeLayer(int layer) {
+        return moeLayers[layer];
+    }
+
+    /** Query width: heads × head_dim (may differ from hidden_size in Qwen3). */
+    public int qDim() {
+        return heads * headDim;
+    }
+
+    /** Key/value width: kv_heads × head_dim. */
+    public int kvDim() {
+        return kvHeads * headDim;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.klotski.engine.model;
+
+import dev.klotski.engine.model.Architecture.FfnNames;
+import dev.klotski.engine.model.Architecture.QkNorm;
+import dev.klotski.engine.model.arch.Architectures;
+import dev.klotski.engine.model.layers.Attention;
+import dev.klotski.engine.model.layers.DecoderLayer;
+import dev.klotski.engine.model.layers.DenseFeedForward;
+import dev.klotski.engine.model.layers.ExpertFfn;
+import dev.klotski.engine.model.layers.FeedForward;
+import dev.klotski.engine.model.layers.Linear;
+import dev.klotski.engine.model.layers.MoeBlock;
+import dev.klotski.engine.model.layers.RmsNorm;
+import dev.klotski.engine.model.layers.RotaryEmbedding;
+import dev.klotski.engine.model.layers.Router;
+import dev.klotski.engine.model.weights.Checkpoint;
+import dev.klotski.engine.tensor.Matrix;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds a {@link MoeModel} from a HuggingFace folder, following the architecture's description. */
+public final class ModelLoader {
+    private final ModelConfig config;
+    private final Architecture arch;
+    private final Checkpoint checkpoint;
+
+    private ModelLoader(ModelConfig config, Architecture arch, Checkpoint checkpoint) {
+        this.config = config;
+        this.arch = arch;
+        this.checkpoint = checkpoint;
+    }
+
+    /** Reads config.json and the safetensors of a model folder; every weight is widened to float32 in memory. */
+    public static MoeModel load(Path modelDir) {
+        ModelConfig config = ModelConfig.load(modelDir);
+        Architecture arch = Architectures.forName(config.architecture());
+        try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
+            return new ModelLoader(config, arch, checkpoint).build();
+        }
+    }
+
+    private MoeModel build() {
+        int hidden = config.hiddenSize();
+        Matrix embeddings = checkpoint.matrix(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
+        Matrix lmHead = config.tieWordEmbeddings() && !checkpoint.contains(Architecture.LM_HEAD)
+                ? embeddings : checkpoint.matrix(Architecture.LM_HEAD, config.vocabSize(), hidden);
+        RotaryEmbedding rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
+        ExpertFfn[][] experts = new ExpertFfn[config.layers()][];
+        ResidentExpertWeights expertWeights = new ResidentExpertWeights(experts);
+        List<DecoderLayer> layers = new ArrayList<>();
+        for (int l = 0; l < config.layers(); l++) {
+            String p = Architecture.layerPrefix(l);
+            FeedForward ffn;
+            if (config.isMoeLayer(l)) {
+                experts[l] = loadExperts(p);
+                ffn = loadMoeBlock(l, p, expertWeights);
+            } else {
+                ffn = new DenseFeedForward(loadFfn(p + Architecture.DENSE_MLP, Architecture.LLAMA_FFN,
+                        config.denseIntermediate()));
+            }
+            layers.add(new DecoderLayer(norm(p + "input_layernorm.weight", hidden), loadAttention(l, p, rope),
+                    norm(p + "post_attention_layernorm.weight", hidden), ffn));
+        }
+        return new MoeModel(config, embeddings, layers, norm(Architecture.FINAL_NORM, hidden), lmHead, expertWeights);
+    }
+
+    private Attention loadAttention(int layer, String p, RotaryEmbedding rope) {
+        int hidden = config.hiddenSize();
+        String a = p + "self_attn.";
+        Linear q = projection(a + "q_proj", config.qDim(), hidden, arch.qkvBias());
+        Linear k = projection(a + "k_proj", config.kvDim(), hidden, arch.qkvBias());
+        Linear v = projection(a + "v_proj", config.kvDim(), hidden, arch.qkvBias());
+        Linear o = projection(a + "o_proj", hidden, config.qDim(), false);
+        RmsNorm qNorm = null;
+        RmsNorm kNorm = null;
+        if (arch.qkNorm() == QkNorm.PER_HEAD) {
+            qNorm = norm(a + "q_norm.weight", config.headDim());
+            kNorm = norm(a + "k_norm.weight", config.headDim());
+        } else if (arch.qkNorm() == QkNorm.WHOLE_PROJECTION) {
+            qNorm = norm(a + "q_norm.weight", config.qDim());
+            kNorm = norm(a + "k_norm.weight", config.kvDim());
+        }
+        return new Attention(layer, config.heads(), config.kvHeads(), config.headDim(), q, k, v, o, qNorm, kNorm, rope);
+    }
+
+    private MoeBlock loadMoeBlock(int layer, String p, ResidentExpertWeights experts) {
+        Router router = new Router(checkpoint.matrix(p + arch.routerName(), config.experts(), config.hiddenSize()),
+                config.expertsPerToken(), arch.renormalizesTopK(config));
+        ExpertFfn shared = null;
+        Matrix sharedGate = null;
+        if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {
+            shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate());
+            sharedGate = checkpoint.matrix(p + arch.sharedExpertGate(), 1, config.hiddenSize());
+        }
+        return new MoeBlock(layer, router, experts, shared, sharedGate);
+    }
+
+    private ExpertFfn[] loadExperts(String p) {
+        ExpertFfn[] experts = new ExpertFfn[config.experts()];
+        for (int e = 0; e < experts.length; e++) {
+            experts[e] = loadFfn(p + String.format(arch.expertPrefix(), e), arch.expertFfn(), config.expertIntermediate());
+        }
+        return experts;
+    }
+
+    private ExpertFfn loadFfn(String prefix, FfnNames names, int intermediate) {
+        int hidden = config.hiddenSize();
+        return new ExpertFfn(checkpoint.matrix(prefix + names.gate() + ".weight", intermediate, hidden),
+                checkpoint.matrix(prefix + names.up() + ".weight", intermediate, hidden),
+                checkpoint.matrix(prefix + names.down() + ".weight", hidden, intermediate));
+    }
+
+    private Linear projection(String name, int out, int in, boolean withBias) {
+        Matrix w = checkpoint.matrix(name + ".weight", out, in);
+        return new Linear(w, withBias ? checkpoint.vector(name + ".bias", out) : null);
+    }
+
+    private RmsNorm norm(String name, int dim) {
+        return new RmsNorm(checkpoint.vector(name, dim), (float) config.rmsNormEps());
+    }
+}

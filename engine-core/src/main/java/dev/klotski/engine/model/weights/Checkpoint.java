@@ -1,0 +1,257 @@
+package dev.klotski.engine.model.weights;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.klotski.engine.tensor.Matrix;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The weights of a HuggingFace model folder, whether in one {@code model.safetensors}, in shards listed by
+ * {@code model.safetensors.index.json}, or in a loose set of {@code *.safetensors} files. Callers ask for
+ * tensors by name and never care which file holds them.
+ *
+ * <p>Shape checks live here ({@link #matrix}, {@link #vector}) because a checkpoint that does not match the
+ * config is the common failure, and it should be reported at load time with the tensor and file named.
+ */
+public final class Checkpoint implements AutoCloseable {
+    /** The single-file checkpoint name HuggingFace uses. */
+    public static final String SINGLE_FILE = "model.safetensors";
+    /** The shard index name HuggingFace uses. */
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Path modelDir;
+    private final List<SafetensorsFile> files;
+    private final Map<String, SafetensorsFile> byTensor; // in file order, then data offset order
+
+    private Checkpoint(Path modelDir, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor) {
+        this.modelDir = modelDir;
+        this.files = files;
+        this.byTensor = byTensor;
+    }
+
+    /** Opens the weights in {@code modelDir}; throws {@link CheckpointException} explaining any problem. */
+    public static Checkpoint open(Path modelDir) {
+        if (!Files.isDirectory(modelDir)) {
+            throw new CheckpointException("model folder not found: " + modelDir
+                    + (Files.exists(modelDir) ? " is a file, not a folder" : "")
+                    + " — check --model points at a HuggingFace model folder");
+        }
+        Path index = modelDir.resolve(INDEX_FILE);
+        if (Files.isRegularFile(index)) {
+            return openIndexed(modelDir, index);
+        }
+        Path single = modelDir.resolve(SINGLE_FILE);
+        if (Files.isRegularFile(single)) {
+            return openFiles(modelDir, List.of(single));
+        }
+        List<Path> loose = listSafetensors(modelDir);
+        if (loose.isEmpty()) {
+            throw new CheckpointException("no safetensors weights in " + modelDir + " (expected " + SINGLE_FILE
+                    + ", " + INDEX_FILE + " or *.safetensors files) — download the model's safetensors files, "
+                    + "or convert a PyTorch .bin checkpoint to safetensors first");
+        }
+        return openFiles(modelDir, loose);
+    }
+
+    private static List<Path> listSafetensors(Path dir) {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p)) {
+                    found.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new CheckpointException("cannot list model folder " + dir + ": " + e.getMessage()
+                    + " — check the folder is readable", e);
+        }
+        Collections.sort(found); // shard names sort in shard order (model-00001-of-00003 ...)
+        return found;
+    }
+
+    /** Opens files (in the given order) and merges their tensors; a name in two files is ambiguous. */
+    private static Checkpoint openFiles(Path modelDir, List<Path> paths) {
+        List<SafetensorsFile> opened = new ArrayList<>();
+        try {
+            Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
+            for (Path p : paths) {
+                SafetensorsFile f = SafetensorsFile.open(p);
+                opened.add(f);
+                for (String name : f.tensorNames()) {
+                    SafetensorsFile other = byTensor.putIfAbsent(name, f);
+                    if (other != null) {
+                        throw new CheckpointException("tensor '" + name + "' is in both " + other.path() + " and "
+                                + f.path() + " — remove stray or duplicate .safetensors files from " + modelDir);
+                    }
+                }
+            }
+            return new Checkpoint(modelDir, List.copyOf(opened), Collections.unmodifiableMap(byTensor));
+        } catch (RuntimeException e) {
+            opened.forEach(SafetensorsFile::close);
+            throw e;
+        }
+    }
+
+    private static Checkpoint openIndexed(Path modelDir, Path index) {
+        Map<String, String> weightMap = readWeightMap(index);
+        // Group tensors by shard, shards in name order so tensorNames() is deterministic.
+        Map<String, List<String>> byShard = new TreeMap<>();
+        weightMap.forEach((tensor, shard) -> byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(tensor));
+        List<SafetensorsFile> opened = new ArrayList<>();
+        try {
+            Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
+                String shard = e.getKey();
+                Path shardPath = modelDir.resolve(shard).normalize();
+                if (Path.of(shard).isAbsolute() || !shardPath.startsWith(modelDir.normalize())
+                        || shardPath.equals(modelDir.normalize())) {
+                    throw new CheckpointException(index + " lists shard '" + shard + "', which is not a file inside "
+                            + modelDir + " — the index is corrupt; re-download it");
+                }
+                if (!Files.isRegularFile(shardPath)) {
+                    throw new CheckpointException(index + " lists shard " + shard + " (for tensor '"
+                            + e.getValue().get(0) + "' and " + (e.getValue().size() - 1) + " more) but " + shardPath
+                            + " does not exist — the download is incomplete; fetch all shards of the model");
+                }
+                SafetensorsFile f = SafetensorsFile.open(shardPath);
+                opened.add(f);
+                List<String> wanted = new ArrayList<>(e.getValue());
+                for (String name : wanted) {
+                    if (!f.contains(name)) {
+                        throw new CheckpointException(index + " says tensor '" + name + "' is in " + shardPath
+                                + " but that file does not contain it — the index and shards come from different "
+                                + "downloads; re-download the model");
+                    }
+                }
+                // Keep the shard's own (offset) order for the tensors the index assigns to it.
+                Set<String> assigned = new LinkedHashSet<>(wanted);
+                for (String name : f.tensorNames()) {
+                    if (assigned.contains(name)) {
+                        byTensor.put(name, f);
+                    }
+                }
+            }
+            return new Checkpoint(modelDir, List.copyOf(opened), Collections.unmodifiableMap(byTensor));
+        } catch (RuntimeException ex) {
+            opened.forEach(SafetensorsFile::close);
+            throw ex;
+        }
+    }
+
+    private static Map<String, String> readWeightMap(Path index) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(index.toFile());
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(index + " is not valid JSON (" + e.getOriginalMessage()
+                    + ") — re-download the model's index file", e);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + index + ": " + e.getMessage(), e);
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject() || map.isEmpty()) {
+            throw new CheckpointException(index + " has no \"weight_map\" object mapping tensor names to shard files"
+                    + " — re-download the model's index file");
+        }
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            if (!e.getValue().isTextual() || e.getValue().asText().isEmpty()) {
+                throw new CheckpointException(index + " maps tensor '" + e.getKey() + "' to " + e.getValue()
+                        + ", which is not a shard file name — re-download the model's index file");
+            }
+            weightMap.put(e.getKey(), e.getValue().asText());
+        }
+        return weightMap;
+    }
+
+    /** The folder this checkpoint was opened from. */
+    public Path modelDir() {
+        return modelDir;
+    }
+
+    /** All tensor names, file by file, each file in data order. */
+    public Set<String> tensorNames() {
+        return byTensor.keySet();
+    }
+
+    public boolean contains(String name) {
+        return byTensor.containsKey(name);
+    }
+
+    /** Where a tensor is; throws naming the folder and files searched when it is absent. */
+    public TensorInfo info(String name) {
+        return file(name).info(name);
+    }
+
+    /** The tensor widened to float32, row-major. */
+    public float[] floats(String name) {
+        return file(name).readFloats(name);
+    }
+
+    /** A 2-D tensor of exactly {@code [rows, cols]} as a float32 matrix. */
+    public Matrix matrix(String name, int rows, int cols) {
+        requireShape(name, new long[] {rows, cols});
+        return new Matrix(rows, cols, floats(name));
+    }
+
+    /** A 1-D tensor of exactly {@code [length]} as float32. */
+    public float[] vector(String name, int length) {
+        requireShape(name, new long[] {length});
+        return floats(name);
+    }
+
+    /** Sum of all tensors' stored bytes (what the HF index calls {@code total_size}). */
+    public long totalBytes() {
+        long total = 0;
+        for (Map.Entry<String, SafetensorsFile> e : byTensor.entrySet()) {
+            total += e.getValue().info(e.getKey()).byteLength();
+        }
+        return total;
+    }
+
+    private void requireShape(String name, long[] expected) {
+        TensorInfo info = info(name);
+        if (!Arrays.equals(info.shape(), expected)) {
+            throw new CheckpointException("tensor '" + name + "' in " + info.file() + " has shape "
+                    + info.shapeString() + " but the model expects " + Arrays.toString(expected)
+                    + " — the checkpoint does not match the architecture in config.json");
+        }
+    }
+
+    private SafetensorsFile file(String name) {
+        SafetensorsFile f = byTensor.get(name);
+        if (f == null) {
+            String looked = files.stream().map(x -> x.path().getFileName().toString())
+                    .collect(Collectors.joining(", "));
+            throw new CheckpointException("tensor '" + name + "' not found in " + modelDir + " (looked in " + looked
+                    + "); the checkpoint does not match the architecture in config.json");
+        }
+        return f;
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafetensorsFile::close);
+    }
+
+    @Override
+    public String toString() {
+        return "Checkpoint[" + modelDir + ", " + files.size() + " files, " + byTensor.size() + " tensors]";
+    }
+}

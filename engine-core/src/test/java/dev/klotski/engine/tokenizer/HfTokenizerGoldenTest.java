@@ -155,6 +155,26 @@ class HfTokenizerGoldenTest {
     }
 
     @Test
+    void chatEncodingWithMixtralTemplateHasExactlyOneBos(@org.junit.jupiter.api.io.TempDir Path model)
+            throws Exception {
+        Files.copy(dir.resolve("tokenizer.json"), model.resolve("tokenizer.json"));
+        com.fasterxml.jackson.databind.node.ObjectNode config =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(dir.resolve("tokenizer_config.json")
+                        .toFile());
+        config.put("chat_template", ChatFormatterTest.MIXTRAL);
+        JSON.writeValue(model.resolve("tokenizer_config.json").toFile(), config);
+        try (HfTokenizer chat = HfTokenizer.load(model)) {
+            List<ChatMessage> messages = List.of(ChatMessage.user("Hello"));
+            int[] ids = chat.encodeChat(messages, true);
+            assertEquals(1, ids[0]);
+            assertTrue(ids[1] != 1, "a second BOS");
+            // Same ids as HF's apply_chat_template(tokenize=True), which encodes without adding specials.
+            assertArrayEquals(chat.encodeWithoutSpecial("<s> [INST] Hello [/INST]"), ids);
+            assertEquals(" [INST] Hello [/INST]", chat.decode(ids));
+        }
+    }
+
+    @Test
     void noChatTemplateIsAClearError() {
         UnsupportedChatTemplateException e = assertThrows(UnsupportedChatTemplateException.class, tok::chatFormatter);
         assertTrue(e.getMessage().contains("run without --chat"), e.getMessage());

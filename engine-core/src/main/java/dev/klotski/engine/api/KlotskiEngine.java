@@ -11,6 +11,7 @@ import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -53,7 +54,13 @@ public final class KlotskiEngine implements AutoCloseable {
             throw new IllegalArgumentException("device '" + options.device()
                     + "' is not supported yet: this build runs on the CPU (device \"cpu\")");
         }
+        if (!Files.isDirectory(options.modelDir())) {
+            throw new IllegalArgumentException("model folder not found: " + options.modelDir()
+                    + " (give a HuggingFace model folder with config.json, *.safetensors and tokenizer.json, "
+                    + "or write one with 'klotski make-model')");
+        }
         long start = System.nanoTime();
+        ModelConfig.load(options.modelDir()); // fail on a bad config.json before anything heavier
         Tokenizer tokenizer = HfTokenizer.load(options.modelDir());
         MoeModel model;
         try {

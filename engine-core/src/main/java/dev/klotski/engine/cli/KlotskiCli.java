@@ -1,5 +1,6 @@
 package dev.klotski.engine.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,12 +12,15 @@ import picocli.CommandLine.Command;
 public final class KlotskiCli {
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        quietThirdPartyLogs();
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
-    /** Runs the command line and returns its exit code (tests call this instead of main). */
-    public static int run(String... args) {
+    /** Runs the command line with the given output streams and returns its exit code (tests call this). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new KlotskiCli());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // Expected failures (bad model folder, over-long prompt) get one clear line, not a stack trace.
             cmd.getErr().println("error: " + e.getMessage());
@@ -26,5 +30,14 @@ public final class KlotskiCli {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * DJL warns that it finds no CUDA driver on every CPU machine, which is expected here and only noise on a
+     * terminal. Set before the first logger is created; a user's own -D settings win.
+     */
+    private static void quietThirdPartyLogs() {
+        System.setProperty("org.slf4j.simpleLogger.log.ai.djl", System.getProperty("org.slf4j.simpleLogger.log.ai.djl", "error"));
+        System.setProperty("org.slf4j.simpleLogger.logFile", System.getProperty("org.slf4j.simpleLogger.logFile", "System.err"));
     }
 }

@@ -9,6 +9,12 @@ import org.slf4j.LoggerFactory;
 /** Picks the fastest CPU kernels that meet the requested guarantees. */
 public final class CpuKernelsFactory {
     private static final Logger LOG = LoggerFactory.getLogger(CpuKernelsFactory.class);
+    /** netlib logs a JUL warning for every implementation it fails to load; we log our own single line. */
+    private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
+
+    static {
+        NETLIB_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
 
     private CpuKernelsFactory() {
     }
@@ -31,7 +37,7 @@ public final class CpuKernelsFactory {
     }
 
     /** The system's native BLAS, or null when none can be loaded. */
-    static BLAS loadNativeBlas() {
+    public static BLAS loadNativeBlas() {
         try {
             return NativeBLAS.getInstance();
         } catch (Throwable unavailable) { // netlib throws Errors when the shared library is absent

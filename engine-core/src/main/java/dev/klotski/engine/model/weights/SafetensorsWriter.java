@@ -121,6 +121,7 @@ public final class SafetensorsWriter {
                 }
                 ch.force(true); // the rename must not become visible before the data is durable
             }
+            makeWorldReadable(tmp);
             Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
             return dataBytes();
@@ -236,6 +237,7 @@ public final class SafetensorsWriter {
             byte[] json = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
             Files.write(tmp, json);
             Files.write(tmp, "\n".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+            makeWorldReadable(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
         } catch (IOException e) {
@@ -249,6 +251,13 @@ public final class SafetensorsWriter {
                     // best effort, as in write()
                 }
             }
+        }
+    }
+
+    /** Temp files are created owner-only (0600); a model file is read by other users and Spark workers. */
+    private static void makeWorldReadable(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 }

@@ -9,8 +9,11 @@ import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
+import dev.klotski.engine.model.weights.CheckpointException;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -53,8 +56,15 @@ public final class KlotskiEngine implements AutoCloseable {
             throw new IllegalArgumentException("device '" + options.device()
                     + "' is not supported yet: this build runs on the CPU (device \"cpu\")");
         }
+        Path dir = options.modelDir();
+        if (!Files.isDirectory(dir)) {
+            // Checked first: otherwise the tokenizer, loaded before the weights, reports a missing tokenizer.json.
+            throw new CheckpointException("model folder not found: " + dir.toAbsolutePath()
+                    + (Files.exists(dir) ? " is a file, not a folder" : "")
+                    + " — check --model points at a HuggingFace model folder (config.json, safetensors, tokenizer.json)");
+        }
         long start = System.nanoTime();
-        Tokenizer tokenizer = HfTokenizer.load(options.modelDir());
+        Tokenizer tokenizer = HfTokenizer.load(dir);
         MoeModel model;
         try {
             model = ModelLoader.load(options.modelDir());

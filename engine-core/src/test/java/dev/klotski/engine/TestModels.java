@@ -62,6 +62,18 @@ public final class TestModels {
         }
     }
 
+    /** Removes a top-level field of a JSON file in a model folder. */
+    public static void removeJsonField(Path dir, String file, String field) {
+        try {
+            Path path = dir.resolve(file);
+            ObjectNode node = (ObjectNode) JSON.readTree(path.toFile());
+            node.remove(field);
+            Files.writeString(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sets top-level fields of a JSON file in a model folder (e.g. config.json). */
     public static void editJson(Path dir, String file, Map<String, Object> fields) {
         try {

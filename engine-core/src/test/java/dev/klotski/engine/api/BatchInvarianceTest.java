@@ -2,12 +2,15 @@ package dev.klotski.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.TestModels;
 import dev.klotski.engine.generate.GenerationRequest;
 import dev.klotski.engine.generate.GenerationResult;
 import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.kernel.Kernels;
+import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +103,19 @@ class BatchInvarianceTest {
                 for (int i = 3; i < 8; i++) {
                     assertSame(alone.get(i), second.get(i - 3), "group of 5, position " + (i - 3) + ", " + t);
                 }
+            }
+        }
+    }
+
+    /** Only the invariant mode is promised; the fast mode says it is not (OpenBLAS blocks by problem size). */
+    @Test
+    void fastModeDoesNotClaimInvariance() {
+        try (Kernels fast = CpuKernelsFactory.create(false, 1);
+             KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(TestModels.qwen3()).optThreads(1).build())) {
+            assertFalse(engine.options().batchInvariant());
+            assertEquals(fast.name(), engine.kernelsName());
+            if (fast.name().equals("openblas")) {
+                assertFalse(fast.batchInvariant());
             }
         }
     }

@@ -9,9 +9,11 @@ import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
+import dev.klotski.engine.model.weights.CheckpointException;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -54,14 +56,16 @@ public final class KlotskiEngine implements AutoCloseable {
             throw new IllegalArgumentException("device '" + options.device()
                     + "' is not supported yet: this build runs on the CPU (device \"cpu\")");
         }
-        if (!Files.isDirectory(options.modelDir())) {
-            throw new IllegalArgumentException("model folder not found: " + options.modelDir()
-                    + " (give a HuggingFace model folder with config.json, *.safetensors and tokenizer.json, "
-                    + "or write one with 'klotski make-model')");
+        Path dir = options.modelDir();
+        if (!Files.isDirectory(dir)) {
+            // Checked first: otherwise the tokenizer, loaded before the weights, reports a missing tokenizer.json.
+            throw new CheckpointException("model folder not found: " + dir.toAbsolutePath()
+                    + (Files.exists(dir) ? " is a file, not a folder" : "")
+                    + " — check --model points at a HuggingFace model folder (config.json, safetensors, tokenizer.json)");
         }
         long start = System.nanoTime();
-        ModelConfig.load(options.modelDir()); // fail on a bad config.json before anything heavier
-        Tokenizer tokenizer = HfTokenizer.load(options.modelDir());
+        ModelConfig.load(dir); // fail on a bad config.json before anything heavier
+        Tokenizer tokenizer = HfTokenizer.load(dir);
         MoeModel model;
         try {
             model = ModelLoader.load(options.modelDir());

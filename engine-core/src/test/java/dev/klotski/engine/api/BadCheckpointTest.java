@@ -1,0 +1,123 @@
+package dev.klotski.engine.api;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.klotski.engine.TestModels;
+import dev.klotski.engine.model.ModelConfigException;
+import dev.klotski.engine.model.weights.CheckpointException;
+import dev.klotski.engine.model.weights.SafetensorsFile;
+import dev.klotski.engine.model.weights.SafetensorsWriter;
+import dev.klotski.engine.model.weights.TensorInfo;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Broken model folders opened through the facade fail with an exception whose message says what is wrong
+ * and where: never a NullPointerException, an index error or a half-loaded engine.
+ */
+class BadCheckpointTest {
+    @TempDir
+    static Path tmp;
+    private static Path good;
+    private static int counter;
+
+    @BeforeAll
+    static void writeModel() {
+        good = TestModels.make(tmp.resolve("good"), TestModels.spec("qwen2_moe", 32, 9));
+    }
+
+    private static Path copyOfGood() {
+        return TestModels.copy(good, tmp.resolve("bad-" + (counter++)));
+    }
+
+    /** Opening fails with the given type, and the message contains every part. */
+    private static <T extends RuntimeException> T failsToOpen(Class<T> type, Path dir, String... parts) {
+        T e = assertThrows(type, () -> KlotskiEngine.open(EngineOptions.builder(dir).optThreads(1).build()).close());
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "message should mention '" + part + "': " + e.getMessage());
+        }
+        return e;
+    }
+
+    @Test
+    void theUnbrokenModelOpens() {
+        KlotskiEngine.open(EngineOptions.builder(good).optThreads(1).build()).close();
+    }
+
+    @Test
+    void missingFolder() {
+        Path absent = tmp.resolve("no-such-model");
+        RuntimeException e = failsToOpen(CheckpointException.class, absent, absent.toString(), "model folder not found");
+        assertFalse(e.getMessage().contains("Copy tokenizer.json"),
+                "a wrong path is not a missing tokenizer: " + e.getMessage());
+        failsToOpen(CheckpointException.class, good.resolve("config.json"), "is a file, not a folder");
+    }
+
+    @Test
+    void folderWithoutConfig() throws IOException {
+        Path dir = copyOfGood();
+        Files.delete(dir.resolve("config.json"));
+        failsToOpen(ModelConfigException.class, dir, "config.json", "not found");
+    }
+
+    @Test
+    void unknownArchitectureListsTheSupportedOnes() {
+        Path dir = copyOfGood();
+        TestModels.editJson(dir, "config.json", Map.of("architectures", List.of("LlamaForCausalLM")));
+        failsToOpen(ModelConfigException.class, dir, "LlamaForCausalLM", "MixtralForCausalLM", "Qwen3MoeForCausalLM",
+                "Qwen2MoeForCausalLM", "OlmoeForCausalLM");
+    }
+
+    @Test
+    void missingTensorIsNamed() throws IOException {
+        String victim = "model.layers.1.mlp.shared_expert.up_proj.weight";
+        Path dir = copyOfGood();
+        Path file = dir.resolve("model.safetensors");
+        try (SafetensorsFile original = SafetensorsFile.open(file)) {
+            assertTrue(original.contains(victim));
+            SafetensorsWriter w = new SafetensorsWriter();
+            for (String name : original.tensorNames()) {
+                if (!name.equals(victim)) {
+                    TensorInfo info = original.info(name);
+                    w.add(name, info.dtype(), info.shape(), () -> original.readFloats(name));
+                }
+            }
+            w.write(file);
+        }
+        failsToOpen(CheckpointException.class, dir, "tensor '" + victim + "' not found");
+    }
+
+    @Test
+    void truncatedWeightsFile() throws IOException {
+        Path dir = copyOfGood();
+        Path file = dir.resolve("model.safetensors");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 1000);
+        }
+        failsToOpen(CheckpointException.class, dir, "model.safetensors", "truncated");
+    }
+
+    @Test
+    void configThatDoesNotMatchTheWeights() {
+        Path dir = copyOfGood();
+        TestModels.editJson(dir, "config.json", Map.of("num_experts", 3));
+        failsToOpen(CheckpointException.class, dir, "mlp.gate.weight", "has shape", "expects");
+    }
+
+    @Test
+    void unsupportedDevice() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KlotskiEngine.open(EngineOptions.builder(good).optDevice("cuda:0").build()));
+        assertTrue(e.getMessage().contains("cuda:0"), e.getMessage());
+    }
+}

@@ -1,0 +1,153 @@
+package dev.klotski.engine.kernel.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.klotski.engine.kernel.Kernels;
+import dev.klotski.engine.tensor.Matrix;
+import dev.ludovic.netlib.blas.BLAS;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast and the batch-invariant kernels compute the same products as the reference kernels, and the
+ * fixed-order kernels keep their promise: a row's bits do not depend on its batch or the thread count.
+ */
+class KernelAgreementTest {
+    /** Shapes {rows, in, out}: odd sizes, a single row, in not a multiple of 4, out not a multiple of the tile. */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 3, 5}, {1, 64, 64}, {2, 7, 33}, {3, 17, 31}, {5, 130, 65}, {1, 257, 97}, {8, 128, 256},
+        {13, 99, 1}, {4, 4, 4}, {31, 250, 70},
+    };
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
+    private static float[] run(Kernels k, float[] x, int rows, Matrix w) {
+        float[] out = new float[rows * w.rows()];
+        Arrays.fill(out, Float.NaN); // matmul must overwrite every element
+        k.matmul(x, rows, w, out);
+        return out;
+    }
+
+    /**
+     * Relative agreement: each element within 1e-5 of the sum of |x·w| terms, which bounds float32 rounding of
+     * any summation order (and stays meaningful when the dot product cancels to near zero).
+     */
+    private static void assertClose(String what, float[] x, int rows, Matrix w, float[] expected, float[] actual) {
+        int in = w.cols();
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < w.rows(); o++) {
+                double magnitude = 0;
+                for (int k = 0; k < in; k++) {
+                    magnitude += Math.abs((double) x[r * in + k] * w.data()[o * in + k]);
+                }
+                int i = r * w.rows() + o;
+                double tol = 1e-5 * Math.max(magnitude, 1e-6);
+                if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
+                    fail(what + ": row " + r + " col " + o + " expected " + expected[i] + " got " + actual[i]
+                            + " (tolerance " + tol + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void fixedOrderAgreesWithReference() {
+        SplittableRandom r = new SplittableRandom(11);
+        try (ReferenceKernels ref = new ReferenceKernels(); FixedOrderKernels fixed = new FixedOrderKernels(3)) {
+            for (int[] s : SHAPES) {
+                Matrix w = new Matrix(s[2], s[1], random(r, s[2] * s[1]));
+                float[] x = random(r, s[0] * s[1]);
+                assertClose("fixed-order " + Arrays.toString(s), x, s[0], w, run(ref, x, s[0], w), run(fixed, x, s[0], w));
+            }
+        }
+    }
+
+    @Test
+    void blasAgreesWithReference() {
+        BLAS blas = CpuKernelsFactory.loadNativeBlas();
+        Assumptions.assumeTrue(blas != null, "no native BLAS on this machine: the OpenBLAS kernels are not tested");
+        SplittableRandom r = new SplittableRandom(12);
+        try (ReferenceKernels ref = new ReferenceKernels(); BlasKernels fast = new BlasKernels(blas, 2)) {
+            for (int[] s : SHAPES) {
+                Matrix w = new Matrix(s[2], s[1], random(r, s[2] * s[1]));
+                float[] x = random(r, s[0] * s[1]);
+                assertClose("openblas " + Arrays.toString(s), x, s[0], w, run(ref, x, s[0], w), run(fast, x, s[0], w));
+            }
+        }
+    }
+
+    @Test
+    void factoryHonoursTheInvarianceRequest() {
+        try (Kernels invariant = CpuKernelsFactory.create(true, 2)) {
+            assertTrue(invariant.batchInvariant());
+            assertEquals("fixed-order", invariant.name());
+        }
+        try (Kernels fast = CpuKernelsFactory.create(false, 2)) {
+            if (CpuKernelsFactory.loadNativeBlas() != null) {
+                // The fast mode does not claim batch invariance: OpenBLAS blocks by problem size.
+                assertEquals("openblas", fast.name());
+                assertFalse(fast.batchInvariant());
+            } else {
+                assertTrue(fast.batchInvariant(), "without BLAS the factory falls back to fixed-order kernels");
+            }
+        }
+    }
+
+    @Test
+    void fixedOrderRowIsBitIdenticalWhateverTheBatchAndThreads() {
+        SplittableRandom r = new SplittableRandom(13);
+        int in = 131; // not a multiple of 4: the tail loop matters
+        int out = 77; // not a multiple of the 32-row weight tile
+        Matrix w = new Matrix(out, in, random(r, out * in));
+        float[] probe = random(r, in);
+        FixedOrderKernels single = new FixedOrderKernels(1);
+        float[] alone = run(single, probe, 1, w);
+        single.close();
+        for (int threads = 1; threads <= 3; threads++) {
+            try (FixedOrderKernels k = new FixedOrderKernels(threads)) {
+                assertArrayEquals(alone, run(k, probe, 1, w), "alone with " + threads + " threads");
+                for (int rows : new int[] {2, 3, 8, 33}) {
+                    for (int at : new int[] {0, rows / 2, rows - 1}) {
+                        float[] x = random(r, rows * in);
+                        System.arraycopy(probe, 0, x, at * in, in);
+                        float[] y = run(k, x, rows, w);
+                        float[] row = Arrays.copyOfRange(y, at * out, (at + 1) * out);
+                        assertArrayEquals(alone, row, "row " + at + " of " + rows + " with " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void parallelForCoversTheRangeExactlyOnce() {
+        for (int threads = 1; threads <= 3; threads++) {
+            try (FixedOrderKernels k = new FixedOrderKernels(threads)) {
+                for (int n : new int[] {0, 1, 2, 3, 7, 100}) {
+                    AtomicIntegerArray seen = new AtomicIntegerArray(Math.max(n, 1));
+                    k.parallelFor(n, (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            seen.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, seen.get(i), "index " + i + " of " + n + " with " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -14,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,13 +103,8 @@ public final class SafetensorsWriter {
      * supplier returning the wrong number of values) nothing is left at {@code file}'s path that was not there.
      */
     public long write(Path file) {
-        Path absolute = file.toAbsolutePath();
-        Path dir = absolute.getParent();
         byte[] header = header();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".partial");
+        AtomicFile.write(file, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 buf.putLong(header.length);
@@ -121,22 +115,8 @@ public final class SafetensorsWriter {
                 }
                 ch.force(true); // the rename must not become visible before the data is durable
             }
-            makeWorldReadable(tmp);
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            return dataBytes();
-        } catch (IOException e) {
-            throw new CheckpointException("cannot write " + file + ": " + e
-                    + " — check the folder exists, is writable and has free space", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the partial file has a hidden temp name and is never mistaken for a checkpoint
-                }
-            }
-        }
+        });
+        return dataBytes();
     }
 
     /** The JSON header, padded with spaces so the data section starts 8-byte aligned (as the reference does). */
@@ -229,35 +209,11 @@ public final class SafetensorsWriter {
         root.putObject("metadata").put("total_size", totalSize);
         ObjectNode map = root.putObject("weight_map");
         new TreeMap<>(weightMap).forEach(map::put);
-        Path target = dir.resolve(Checkpoint.INDEX_FILE).toAbsolutePath();
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + Checkpoint.INDEX_FILE + ".", ".partial");
+        AtomicFile.write(dir.resolve(Checkpoint.INDEX_FILE), tmp -> {
             byte[] json = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
             Files.write(tmp, json);
             Files.write(tmp, "\n".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
-            makeWorldReadable(tmp);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-        } catch (IOException e) {
-            throw new CheckpointException("cannot write " + target + ": " + e
-                    + " — check the folder exists, is writable and has free space", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort, as in write()
-                }
-            }
-        }
+        });
     }
 
-    /** Temp files are created owner-only (0600); a model file is read by other users and Spark workers. */
-    private static void makeWorldReadable(Path file) throws IOException {
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        }
-    }
 }

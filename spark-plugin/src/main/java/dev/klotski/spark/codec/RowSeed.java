@@ -1,0 +1,38 @@
+package dev.klotski.spark.codec;
+
+/**
+ * A row's sampling seed from the base seed, its prompt bytes and optional id bytes: FNV-1a 64 over the bytes,
+ * then a SplitMix64 finaliser. It depends on content only, never on partitioning, batch or attempt, so a
+ * retried task or a re-run job samples the same tokens.
+ */
+public final class RowSeed {
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private RowSeed() {
+    }
+
+    public static long of(long baseSeed, byte[] prompt, byte[] idOrNull) {
+        long h = fnv(FNV_OFFSET, prompt);
+        if (idOrNull != null) {
+            h = fnv(h ^ 0xff, idOrNull); // 0xff never occurs in UTF-8, so (prompt, id) pairs cannot collide by shifting
+        }
+        return mix(h ^ mix(baseSeed));
+    }
+
+    static long fnv(long h, byte[] bytes) {
+        for (byte b : bytes) {
+            h ^= (b & 0xff);
+            h *= FNV_PRIME;
+        }
+        return h;
+    }
+
+    /** SplitMix64 finaliser: spreads every input bit over the output. */
+    static long mix(long z) {
+        z += 0x9e3779b97f4a7c15L;
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

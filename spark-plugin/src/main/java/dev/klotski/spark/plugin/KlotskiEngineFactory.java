@@ -1,0 +1,38 @@
+package dev.klotski.spark.plugin;
+
+import dev.klotski.engine.api.EngineMetrics;
+import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.KlotskiEngine;
+import dev.klotski.engine.generate.GenerationRequest;
+import dev.klotski.engine.generate.GenerationResult;
+import java.util.List;
+
+/** The default factory: the real Klotski engine. */
+public final class KlotskiEngineFactory implements EngineFactory {
+
+    @Override
+    public BatchEngine open(EngineOptions options) {
+        KlotskiEngine engine = KlotskiEngine.open(options);
+        return new BatchEngine() {
+            @Override
+            public List<GenerationResult> generate(List<GenerationRequest> requests) {
+                return engine.generate(requests);
+            }
+
+            @Override
+            public int contextLength() {
+                return engine.contextLength();
+            }
+
+            @Override
+            public EngineMetrics metrics() {
+                return engine.metrics();
+            }
+
+            @Override
+            public void close() {
+                engine.close();
+            }
+        };
+    }
+}

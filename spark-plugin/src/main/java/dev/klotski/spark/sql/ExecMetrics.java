@@ -1,0 +1,36 @@
+package dev.klotski.spark.sql;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.execution.metric.SQLMetric;
+import org.apache.spark.sql.execution.metric.SQLMetrics;
+
+/** The SQL metrics of one {@link MoeGenerateExec}, shown in the Spark UI's SQL tab. */
+record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens, SQLMetric generatedTokens,
+                   SQLMetric generationTime, SQLMetric expertHitRate) implements Serializable {
+
+    static ExecMetrics create(SparkContext sc) {
+        return new ExecMetrics(
+                SQLMetrics.createMetric(sc, "number of output rows"),
+                SQLMetrics.createMetric(sc, "engine calls"),
+                SQLMetrics.createMetric(sc, "prompt tokens"),
+                SQLMetrics.createMetric(sc, "generated tokens"),
+                SQLMetrics.createNanoTimingMetric(sc, "generation time", -1L),
+                // Per task: the engine is shared by the executor's tasks, so this is the engine's rate
+                // over the task's calls, which may include a concurrent task's lookups.
+                SQLMetrics.createAverageMetric(sc, "expert hit rate (%)"));
+    }
+
+    Map<String, SQLMetric> asMap() {
+        Map<String, SQLMetric> m = new LinkedHashMap<>();
+        m.put("numOutputRows", rows);
+        m.put("engineCalls", engineCalls);
+        m.put("promptTokens", promptTokens);
+        m.put("generatedTokens", generatedTokens);
+        m.put("generationTime", generationTime);
+        m.put("expertHitRate", expertHitRate);
+        return m;
+    }
+}

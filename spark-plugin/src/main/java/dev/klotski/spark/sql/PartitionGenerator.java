@@ -1,0 +1,120 @@
+package dev.klotski.spark.sql;
+
+import dev.klotski.spark.codec.RowSeed;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.spark.TaskContext;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.TaskCompletionListener;
+
+/**
+ * One task's side of {@link MoeGenerateExec}: reads up to batch.rows input rows, runs each call's batch
+ * through the engine ({@link CallRunner}), then emits the buffered rows with their results appended.
+ * Input rows are copied when buffered because upstream operators reuse one row object.
+ */
+final class PartitionGenerator implements Iterator<InternalRow> {
+    private final Iterator<InternalRow> input;
+    private final BatchPlan plan;
+    private final List<CallRunner> runners = new ArrayList<>();
+    private final UnsafeProjection toUnsafe;
+    private final BufferAllocator allocator;
+    private List<InternalRow> batch = Collections.emptyList();
+    private Object[][] values;
+    private int next;
+    private long rowsSeen;
+
+    private PartitionGenerator(Iterator<InternalRow> input, BatchPlan plan, BufferAllocator allocator) {
+        this.input = input;
+        this.plan = plan;
+        this.allocator = allocator;
+        for (MoeGenerate call : plan.calls()) {
+            runners.add(new CallRunner(call, plan.childOutput(), plan.metrics()));
+        }
+        this.toUnsafe = UnsafeProjection.create(schema(plan.output()));
+    }
+
+    static Iterator<InternalRow> run(Iterator<InternalRow> input, BatchPlan plan) {
+        BufferAllocator allocator = new RootAllocator();
+        TaskContext ctx = TaskContext.get();
+        if (ctx != null) {
+            ctx.addTaskCompletionListener((TaskCompletionListener) c -> allocator.close());
+        }
+        return new PartitionGenerator(input, plan, allocator);
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next < batch.size()) {
+            return true;
+        }
+        if (!input.hasNext()) {
+            return false;
+        }
+        readBatch();
+        return true;
+    }
+
+    @Override
+    public InternalRow next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        int r = next++;
+        InternalRow out = toUnsafe.apply(new JoinedRow(batch.get(r), new GenericInternalRow(values[r])));
+        plan.metrics().rows().add(1);
+        return out;
+    }
+
+    private void readBatch() {
+        int cap = plan.batchRows();
+        List<InternalRow> rows = new ArrayList<>(cap);
+        while (rows.size() < cap && input.hasNext()) {
+            rows.add(input.next().copy());
+        }
+        values = new Object[rows.size()][runners.size()];
+        for (int c = 0; c < runners.size(); c++) {
+            runners.get(c).run(rows, rowsSeen, allocator, values, c);
+        }
+        batch = rows;
+        next = 0;
+        rowsSeen += rows.size();
+    }
+
+    private static StructType schema(List<Attribute> attrs) {
+        StructField[] fields = new StructField[attrs.size()];
+        for (int i = 0; i < fields.length; i++) {
+            Attribute a = attrs.get(i);
+            fields[i] = DataTypes.createStructField(a.name(), a.dataType(), a.nullable());
+        }
+        return new StructType(fields);
+    }
+
+    /** UTF-8 bytes of a string column, or null. The bytes are copied out of the (reused) row. */
+    static byte[] utf8(UnsafeRow row, int i) {
+        return row.isNullAt(i) ? null : row.getUTF8String(i).getBytes();
+    }
+
+    /** Any id value as UTF-8 text, so ids of every type feed the seed the same way. */
+    static byte[] idBytes(UnsafeRow row, int i, org.apache.spark.sql.types.DataType type) {
+        return row.isNullAt(i) ? null : String.valueOf(row.get(i, type)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Seeds one row: its prompt (empty for null) and its id when the call names an id column. */
+    static long seed(long base, byte[] prompt, byte[] id) {
+        return RowSeed.of(base, prompt == null ? new byte[0] : prompt, id);
+    }
+}

@@ -5,11 +5,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Driver side: the engine loads executors reported, so a job can check "one engine per executor". */
+/** Driver side: the engine loads this application's executors reported, to check "one engine per executor". */
 public final class EngineLoadLog {
     private static final List<EngineLoaded> LOADS = new CopyOnWriteArrayList<>();
 
     private EngineLoadLog() {
+    }
+
+    /** A new application starts counting from zero (tests run several in one JVM). */
+    static void reset() {
+        LOADS.clear();
     }
 
     static void record(EngineLoaded loaded) {

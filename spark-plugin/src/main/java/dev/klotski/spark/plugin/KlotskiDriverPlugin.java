@@ -17,6 +17,7 @@ public final class KlotskiDriverPlugin implements DriverPlugin {
         // ctx.conf() is the context's live conf (sc.getConf is a copy): the session reads extensions from it
         // after plugins start, so users need to set only spark.plugins.
         appendExtension(ctx.conf());
+        EngineLoadLog.reset();
         return Map.of();
     }
 

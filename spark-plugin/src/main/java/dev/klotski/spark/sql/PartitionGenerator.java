@@ -1,7 +1,5 @@
 package dev.klotski.spark.sql;
 
-import dev.klotski.spark.codec.RowSeed;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -15,7 +13,6 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -101,20 +98,5 @@ final class PartitionGenerator implements Iterator<InternalRow> {
             fields[i] = DataTypes.createStructField(a.name(), a.dataType(), a.nullable());
         }
         return new StructType(fields);
-    }
-
-    /** UTF-8 bytes of a string column, or null. The bytes are copied out of the (reused) row. */
-    static byte[] utf8(UnsafeRow row, int i) {
-        return row.isNullAt(i) ? null : row.getUTF8String(i).getBytes();
-    }
-
-    /** Any id value as UTF-8 text, so ids of every type feed the seed the same way. */
-    static byte[] idBytes(UnsafeRow row, int i, org.apache.spark.sql.types.DataType type) {
-        return row.isNullAt(i) ? null : String.valueOf(row.get(i, type)).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Seeds one row: its prompt (empty for null) and its id when the call names an id column. */
-    static long seed(long base, byte[] prompt, byte[] id) {
-        return RowSeed.of(base, prompt == null ? new byte[0] : prompt, id);
     }
 }

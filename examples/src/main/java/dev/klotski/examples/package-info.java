@@ -1,0 +1,2 @@
+/** Runnable Spark jobs: {@link dev.klotski.examples.EtlJob} and {@link dev.klotski.examples.Benchmark}. */
+package dev.klotski.examples;

@@ -47,6 +47,7 @@ public final class Benchmark {
         SparkSession spark = SparkSession.builder().appName("klotski-bench").getOrCreate();
         List<Result> results = new ArrayList<>();
         try {
+            run(spark, Math.min(rows, 8), 1, 8, maxNew); // warm-up: first job, engine load and JIT stay out of the table
             for (String p : args.get("partitions", "1,2").split(",")) {
                 for (String b : args.get("batch-rows", "1,8,32").split(",")) {
                     results.add(run(spark, rows, Integer.parseInt(p), Integer.parseInt(b), maxNew));

@@ -50,4 +50,17 @@ class KlotskiConfTest {
         assertTrue(keys.containsAll(List.of("spark.klotski.model", "spark.klotski.batch.rows",
                 "spark.klotski.batch-invariant", "spark.klotski.engine.eager", "spark.klotski.on_overflow")));
     }
+
+    @Test
+    void confFolderListsEveryEntryWithItsDefault() throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("klotski.repo.root", ".."), "conf",
+                "klotski-defaults.conf");
+        List<String> lines = java.nio.file.Files.readAllLines(file);
+        for (ConfEntry<?> e : KlotskiConf.entries()) {
+            String expected = e.required() ? "# " + e.key() : (e.key() + " " + e.defaultValue()).trim();
+            boolean found = lines.stream().map(l -> l.replaceAll("\\s+", " ").trim())
+                    .anyMatch(l -> e.required() ? l.startsWith(expected) : l.equals(expected));
+            assertTrue(found, "conf/klotski-defaults.conf lacks '" + expected + "'");
+        }
+    }
 }

@@ -1,0 +1,30 @@
+package dev.klotski.spark.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.klotski.spark.testing.FakeEngineFactory;
+import dev.klotski.spark.testing.TestSessions;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/** engine.eager loads the executor's engine at startup; tasks then share it; stopping closes it. */
+class EagerEngineTest {
+
+    @Test
+    void eagerLoadOncePerExecutorSharedByTasksClosedOnStop() {
+        int before = FakeEngineFactory.OPENS.get();
+        SparkSession spark = TestSessions.local("local[2]").config("spark.klotski.engine.eager", "true").getOrCreate();
+        try {
+            assertEquals(before + 1, FakeEngineFactory.OPENS.get(), "loaded when the executor started");
+            spark.range(0, 40, 1, 4).selectExpr("concat('p ', id) AS prompt").createOrReplaceTempView("eager");
+            assertEquals(40, spark.sql("SELECT moe_generate(prompt) FROM eager").collectAsList().size());
+            assertEquals(before + 1, FakeEngineFactory.OPENS.get(), "4 tasks on 2 threads reused the engine");
+            assertEquals(Map.of("driver", 1), EngineLoadLog.loadsPerExecutor());
+            assertEquals(1, ExecutorEngines.open().size());
+        } finally {
+            spark.stop();
+        }
+        assertEquals(0, ExecutorEngines.open().size(), "closed when the executor stopped");
+    }
+}

@@ -22,9 +22,24 @@ class EagerEngineTest {
             assertEquals(before + 1, FakeEngineFactory.OPENS.get(), "4 tasks on 2 threads reused the engine");
             assertEquals(Map.of("driver", 1), EngineLoadLog.loadsPerExecutor());
             assertEquals(1, ExecutorEngines.open().size());
+            assertEquals(40L, pluginGauge("engine.requests"), "engine counters reach Spark's metric system");
+            assertEquals(1, pluginGauge("engine.loaded"));
         } finally {
             spark.stop();
         }
         assertEquals(0, ExecutorEngines.open().size(), "closed when the executor stopped");
+    }
+
+    /** A gauge of the plugin's metric source, as Spark's metric sinks would read it. */
+    private static long pluginGauge(String name) {
+        for (org.apache.spark.metrics.source.Source src : scala.jdk.javaapi.CollectionConverters.asJava(
+                org.apache.spark.SparkEnv.get().metricsSystem().getSourcesByName(
+                        "plugin.dev.klotski.spark.KlotskiPlugin"))) {
+            com.codahale.metrics.Gauge<?> g = src.metricRegistry().getGauges().get(name);
+            if (g != null) {
+                return ((Number) g.getValue()).longValue();
+            }
+        }
+        throw new AssertionError("no gauge " + name);
     }
 }

@@ -239,6 +239,7 @@ class MoeGenerateTest {
             assertTrue(m.get("promptTokens") >= 30 * 7, m.toString());
             assertTrue(m.get("engineCalls") >= 4, m.toString());
             assertTrue(m.get("generationTime") > 0, m.toString());
+            assertTrue(m.get("expertHitRate") > 0, "the fake engine hits 90% of expert lookups: " + m);
             String plan = df.queryExecution().executedPlan().toString();
             assertTrue(plan.contains("MoeGenerate"), plan);
         } finally {

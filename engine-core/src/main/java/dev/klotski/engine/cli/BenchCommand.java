@@ -90,11 +90,24 @@ final class BenchCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(newTokens, 0f, 0, 1f, 0, List.of(), 0);
         List<GenerationRequest> requests = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
-            int[] ids = random.ints(promptTokens, 0, vocab).filter(id -> !klotski.tokenizer().isSpecial(id))
-                    .toArray();
+            int[] ids = new int[promptTokens];
+            for (int i = 0; i < promptTokens; i++) {
+                ids[i] = randomOrdinaryToken(klotski, random, vocab);
+            }
             requests.add(GenerationRequest.ofIds(ids, params));
         }
         return requests;
+    }
+
+    /** A random id that is not a special token (a generated tokenizer may reserve most of a large vocab). */
+    private static int randomOrdinaryToken(KlotskiEngine klotski, SplittableRandom random, int vocab) {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int id = random.nextInt(vocab);
+            if (!klotski.tokenizer().isSpecial(id)) {
+                return id;
+            }
+        }
+        return random.nextInt(vocab);
     }
 
     private static double prefillRate(List<GenerationResult> results) {

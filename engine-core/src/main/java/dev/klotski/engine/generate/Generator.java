@@ -43,6 +43,8 @@ public final class Generator {
             sequences.add(new Sequence(ids, params.get(i),
                     new KvCache(config.layers(), config.kvDim(), config.contextLength(), expected)));
         }
+        long lookupsBefore = model.experts().lookups();
+        long hitsBefore = model.experts().hits();
         long start = System.nanoTime();
         prefill(sequences);
         long prefillDone = System.nanoTime();
@@ -50,12 +52,15 @@ public final class Generator {
             decodeStep(sequences);
         }
         long end = System.nanoTime();
+        // Exact for this batch: the engine serves one generate call at a time.
+        long lookups = model.experts().lookups() - lookupsBefore;
+        long hits = model.experts().hits() - hitsBefore;
         List<GenerationResult> results = new ArrayList<>(sequences.size());
         for (Sequence s : sequences) {
             String text = s.finish == FinishReason.STOP_STRING ? s.text : decoder.apply(s.outputIds());
             results.add(new GenerationResult(s.promptIds.clone(), s.outputIds(), text, s.finish,
                     List.copyOf(s.topLogprobs), new GenerationStats(s.promptIds.length, s.output.size(),
-                    prefillDone - start, end - prefillDone, sequences.size())));
+                    prefillDone - start, end - prefillDone, sequences.size(), lookups, hits)));
         }
         return results;
     }

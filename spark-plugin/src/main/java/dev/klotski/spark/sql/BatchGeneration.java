@@ -1,6 +1,5 @@
 package dev.klotski.spark.sql;
 
-import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.generate.GenerationResult;
 import dev.klotski.engine.generate.PromptTooLongException;
 import dev.klotski.spark.codec.OutputCodec;
@@ -56,7 +55,6 @@ public final class BatchGeneration {
     private static List<GenerationResult> call(RequestCodec.Requests req, PromptBatch batch, GenerateOptions opts,
                                                long firstRow, ExecMetrics metrics) {
         BatchEngine engine = ExecutorEngines.get(opts.engine());
-        EngineMetrics before = engine.metrics();
         long t0 = System.nanoTime();
         List<GenerationResult> out;
         try {
@@ -65,22 +63,26 @@ public final class BatchGeneration {
             throw rowError(e, req.rowOfRequest()[e.requestIndex()], batch, firstRow);
         }
         if (metrics != null) {
-            record(metrics, out, System.nanoTime() - t0, before, engine.metrics());
+            record(metrics, out, System.nanoTime() - t0);
         }
         return out;
     }
 
-    private static void record(ExecMetrics metrics, List<GenerationResult> out, long nanos, EngineMetrics before,
-                               EngineMetrics after) {
+    private static void record(ExecMetrics metrics, List<GenerationResult> out, long nanos) {
         metrics.generationTime().add(nanos);
         metrics.engineCalls().add(1);
         for (GenerationResult r : out) {
             metrics.promptTokens().add(r.stats().promptTokens());
             metrics.generatedTokens().add(r.stats().generatedTokens());
         }
-        long lookups = after.expertLookups() - before.expertLookups();
-        long hits = after.expertHits() - before.expertHits();
-        metrics.expertHitRate().set(lookups == 0 ? 100.0 : 100.0 * hits / lookups);
+        // Expert counts are the call's own (the engine serves one call at a time), so concurrent tasks on the
+        // executor do not blur each other's figure.
+        if (!out.isEmpty()) {
+            metrics.expertLookups().add(out.get(0).stats().expertLookups());
+            metrics.expertHits().add(out.get(0).stats().expertHits());
+        }
+        long lookups = metrics.expertLookups().value(); // this task's totals: each task updates its own copy
+        metrics.expertHitRate().set(lookups == 0 ? 100.0 : 100.0 * metrics.expertHits().value() / lookups);
     }
 
     /** Names the row (position in the partition, partition, a prompt preview) so a user can find it. */

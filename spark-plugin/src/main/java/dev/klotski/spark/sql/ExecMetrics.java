@@ -9,7 +9,8 @@ import org.apache.spark.sql.execution.metric.SQLMetrics;
 
 /** The SQL metrics of one {@link MoeGenerateExec}, shown in the Spark UI's SQL tab. */
 record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens, SQLMetric generatedTokens,
-                   SQLMetric generationTime, SQLMetric expertHitRate) implements Serializable {
+                   SQLMetric generationTime, SQLMetric expertLookups, SQLMetric expertHits,
+                   SQLMetric expertHitRate) implements Serializable {
 
     static ExecMetrics create(SparkContext sc) {
         return new ExecMetrics(
@@ -18,8 +19,9 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
                 SQLMetrics.createMetric(sc, "prompt tokens"),
                 SQLMetrics.createMetric(sc, "generated tokens"),
                 SQLMetrics.createNanoTimingMetric(sc, "generation time", -1L),
-                // Per task: the engine is shared by the executor's tasks, so this is the engine's rate
-                // over the task's calls, which may include a concurrent task's lookups.
+                SQLMetrics.createMetric(sc, "expert lookups"),
+                SQLMetrics.createMetric(sc, "expert hits"),
+                // One value per task (hits / lookups of the task's own engine calls); the UI shows min/med/max.
                 SQLMetrics.createAverageMetric(sc, "expert hit rate (%)"));
     }
 
@@ -30,6 +32,8 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
         m.put("promptTokens", promptTokens);
         m.put("generatedTokens", generatedTokens);
         m.put("generationTime", generationTime);
+        m.put("expertLookups", expertLookups);
+        m.put("expertHits", expertHits);
         m.put("expertHitRate", expertHitRate);
         return m;
     }

@@ -239,7 +239,10 @@ class MoeGenerateTest {
             assertTrue(m.get("promptTokens") >= 30 * 7, m.toString());
             assertTrue(m.get("engineCalls") >= 4, m.toString());
             assertTrue(m.get("generationTime") > 0, m.toString());
-            assertTrue(m.get("expertHitRate") > 0, "the fake engine hits 90% of expert lookups: " + m);
+            // The fake engine reports 4 expert lookups and 3 hits per row of each call.
+            assertEquals(120L, m.get("expertLookups"), m.toString());
+            assertEquals(90L, m.get("expertHits"), m.toString());
+            assertTrue(m.get("expertHitRate") > 0, m.toString());
             String plan = df.queryExecution().executedPlan().toString();
             assertTrue(plan.contains("MoeGenerate"), plan);
         } finally {

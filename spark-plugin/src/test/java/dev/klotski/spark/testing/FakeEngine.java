@@ -92,7 +92,7 @@ public final class FakeEngine implements BatchEngine {
             }
         }
         int[] ids = new int[prompt.size()];
-        GenerationStats stats = new GenerationStats(prompt.size(), words.size(), 1_000_000, 2_000_000, batchSize);
+        GenerationStats stats = new GenerationStats(prompt.size(), words.size(), 1_000_000, 2_000_000, batchSize, 4L * batchSize, 3L * batchSize);
         return new GenerationResult(ids, new int[words.size()], out, reason, List.of(), stats);
     }
 

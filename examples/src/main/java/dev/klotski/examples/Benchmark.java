@@ -15,9 +15,10 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Rows/s and generated tokens/s of moe_generate across partition counts and batch.rows settings, on
- * synthetic prompts. Prints a table and writes JSON.
+ * synthetic prompts. Each setting runs --repeats times and the run with the median time is reported, since
+ * single runs on shared machines drift. Prints a table and writes JSON.
  *
- * <pre>--rows 64 --partitions 1,2 --batch-rows 1,8,32 --max-new-tokens 16 --out out/bench.json</pre>
+ * <pre>--rows 64 --partitions 1,2 --batch-rows 1,8,32 --max-new-tokens 16 --repeats 3 --out out/bench.json</pre>
  */
 public final class Benchmark {
     private Benchmark() {
@@ -44,13 +45,14 @@ public final class Benchmark {
         Args args = new Args(argv);
         long rows = Long.parseLong(args.get("rows", "64"));
         String maxNew = args.get("max-new-tokens", "16");
+        int repeats = Integer.parseInt(args.get("repeats", "3"));
         SparkSession spark = SparkSession.builder().appName("klotski-bench").getOrCreate();
         List<Result> results = new ArrayList<>();
         try {
             run(spark, Math.min(rows, 8), 1, 8, maxNew); // warm-up: first job, engine load and JIT stay out of the table
             for (String p : args.get("partitions", "1,2").split(",")) {
                 for (String b : args.get("batch-rows", "1,8,32").split(",")) {
-                    results.add(run(spark, rows, Integer.parseInt(p), Integer.parseInt(b), maxNew));
+                    results.add(median(spark, rows, Integer.parseInt(p), Integer.parseInt(b), maxNew, repeats));
                 }
             }
         } finally {
@@ -70,12 +72,27 @@ public final class Benchmark {
         System.out.println("wrote " + out);
     }
 
+    private static Result median(SparkSession spark, long rows, int partitions, int batchRows, String maxNew,
+                                 int repeats) {
+        List<Result> runs = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            runs.add(run(spark, rows, partitions, batchRows, maxNew, r));
+        }
+        runs.sort(java.util.Comparator.comparingDouble(Result::seconds));
+        return runs.get(runs.size() / 2);
+    }
+
     private static Result run(SparkSession spark, long rows, int partitions, int batchRows, String maxNew) {
+        return run(spark, rows, partitions, batchRows, maxNew, -1);
+    }
+
+    private static Result run(SparkSession spark, long rows, int partitions, int batchRows, String maxNew,
+                              int repeat) {
         long t0 = System.nanoTime();
-        // A distinct prompt per run and row, so no run reuses another's work.
+        // A distinct prompt per run and row, so no run reuses another's work; every repeat has the same shape.
         Row agg = spark.range(0, rows, 1, partitions)
                 .selectExpr("concat('Benchmark prompt ', id, ' with partitions " + partitions + " batch " + batchRows
-                        + "') AS prompt")
+                        + " run " + repeat + "') AS prompt")
                 .withColumn("o", moeGenerate(col("prompt"), Map.of("max_new_tokens", maxNew,
                         "batch.rows", Integer.toString(batchRows), "output", "struct")))
                 .agg(org.apache.spark.sql.functions.count("*"), sum("o.generated_tokens"))

@@ -1,6 +1,5 @@
 package dev.klotski.engine.kernel.cpu;
 
-import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.tensor.Matrix;
 import dev.ludovic.netlib.blas.BLAS;
 
@@ -8,13 +7,12 @@ import dev.ludovic.netlib.blas.BLAS;
  * The fast CPU path: matrix products through a native BLAS (OpenBLAS) via netlib-java. Not batch-invariant:
  * OpenBLAS picks blocking and threading by problem size, so a row's bits depend on the call's row count.
  */
-public final class BlasKernels implements Kernels {
+public final class BlasKernels extends PooledKernels {
     private final BLAS blas;
-    private final ThreadPool pool;
 
     BlasKernels(BLAS blas, int threads) {
+        super(threads);
         this.blas = blas;
-        this.pool = new ThreadPool(threads);
     }
 
     @Override
@@ -36,13 +34,4 @@ public final class BlasKernels implements Kernels {
         blas.sgemm("T", "N", outDim, rows, in, 1.0f, w.data(), in, x, in, 0.0f, out, outDim);
     }
 
-    @Override
-    public void parallelFor(int n, RangeBody body) {
-        pool.parallelFor(n, body);
-    }
-
-    @Override
-    public void close() {
-        pool.close();
-    }
 }

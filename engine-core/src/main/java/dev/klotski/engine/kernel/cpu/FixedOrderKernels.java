@@ -1,6 +1,5 @@
 package dev.klotski.engine.kernel.cpu;
 
-import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.tensor.Matrix;
 
 /**
@@ -9,14 +8,12 @@ import dev.klotski.engine.tensor.Matrix;
  * Threads split the output columns, never the k dimension, so neither the row count, a row's position in
  * the call, nor the thread count can change a row's bits.
  */
-public final class FixedOrderKernels implements Kernels {
+public final class FixedOrderKernels extends PooledKernels {
     /** Weight rows per tile: 32 rows of a 4096-wide layer are 512 KiB, about one core's L2. */
     private static final int WEIGHT_TILE = 32;
 
-    private final ThreadPool pool;
-
     public FixedOrderKernels(int threads) {
-        this.pool = new ThreadPool(threads);
+        super(threads);
     }
 
     @Override
@@ -111,13 +108,4 @@ public final class FixedOrderKernels implements Kernels {
         return (s0 + s1) + (s2 + s3);
     }
 
-    @Override
-    public void parallelFor(int n, RangeBody body) {
-        pool.parallelFor(n, body);
-    }
-
-    @Override
-    public void close() {
-        pool.close();
-    }
 }

@@ -49,10 +49,18 @@ public final class KlotskiEngine implements AutoCloseable {
         this.preparer = new PromptPreparer(tokenizer, model.config().contextLength(), model.config().vocabSize());
     }
 
+    /**
+     * Whether this build can run on a device: "cpu" always; "cuda:N" once the CUDA backend lands. Lets a host
+     * (the Spark executor plugin) choose a device without trial and error.
+     */
+    public static boolean supportsDevice(String device) {
+        return "cpu".equals(device);
+    }
+
     /** Loads the model folder named by the options. Fails with a message naming the bad file or tensor. */
     public static KlotskiEngine open(EngineOptions options) {
         Objects.requireNonNull(options, "options");
-        if (!options.device().equals("cpu")) {
+        if (!supportsDevice(options.device())) {
             throw new IllegalArgumentException("device '" + options.device()
                     + "' is not supported yet: this build runs on the CPU (device \"cpu\")");
         }

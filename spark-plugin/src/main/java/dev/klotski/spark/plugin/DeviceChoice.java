@@ -5,8 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the engine to the GPU Spark assigned this executor, or the CPU. The engine API has no way to ask
- * which devices it supports, so a GPU executor tries "cuda:N" and falls back to the CPU with one log line.
+ * Binds the engine to the GPU Spark assigned this executor when the engine can use it, else to the CPU with
+ * one log line. A failure to open on a supported GPU is a real error and is not hidden by a CPU fallback.
  */
 final class DeviceChoice {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceChoice.class);
@@ -20,12 +20,11 @@ final class DeviceChoice {
     static Opened open(EngineFactory factory, EngineOptions.Builder options, String gpuAddress) {
         if (gpuAddress != null) {
             String device = "cuda:" + gpuAddress;
-            try {
+            if (factory.supportsDevice(device)) {
                 return new Opened(factory.open(options.optDevice(device).build()), device);
-            } catch (RuntimeException e) {
-                LOG.warn("GPU {} is assigned to this executor but the engine cannot use it ({}); running on the CPU",
-                        gpuAddress, e.toString());
             }
+            LOG.warn("GPU {} is assigned to this executor but this engine build runs on the CPU only; "
+                    + "running on the CPU", gpuAddress);
         }
         return new Opened(factory.open(options.optDevice("cpu").build()), "cpu");
     }

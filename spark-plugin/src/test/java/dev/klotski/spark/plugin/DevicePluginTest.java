@@ -28,18 +28,37 @@ class DevicePluginTest {
     }
 
     @Test
-    void gpuExecutorTriesCudaThenFallsBackToCpu() {
+    void gpuExecutorRunsOnTheCpuWhileTheEngineCannotUseGpus() {
         List<String> devices = new ArrayList<>();
-        EngineFactory recording = options -> {
+        EngineFactory cpuOnly = options -> {
             devices.add(options.device());
             return new FakeEngineFactory().open(options);
         };
-        DeviceChoice.Opened opened = DeviceChoice.open(recording, EngineOptions.builder(Path.of("/m")), "2");
-        assertEquals(List.of("cuda:2", "cpu"), devices);
+        DeviceChoice.Opened opened = DeviceChoice.open(cpuOnly, EngineOptions.builder(Path.of("/m")), "2");
+        assertEquals(List.of("cpu"), devices, "the CPU-only engine is never asked for cuda:2");
         assertEquals("cpu", opened.device());
         devices.clear();
-        assertEquals("cpu", DeviceChoice.open(recording, EngineOptions.builder(Path.of("/m")), null).device());
+        assertEquals("cpu", DeviceChoice.open(cpuOnly, EngineOptions.builder(Path.of("/m")), null).device());
         assertEquals(List.of("cpu"), devices, "no GPU: the CPU directly");
+    }
+
+    @Test
+    void gpuExecutorBindsItsGpuWhenTheEngineSupportsIt() {
+        List<String> devices = new ArrayList<>();
+        EngineFactory withCuda = new EngineFactory() {
+            @Override
+            public BatchEngine open(EngineOptions options) {
+                devices.add(options.device());
+                return new FakeEngineFactory().open(EngineOptions.builder(options.modelDir()).build());
+            }
+
+            @Override
+            public boolean supportsDevice(String device) {
+                return true;
+            }
+        };
+        assertEquals("cuda:2", DeviceChoice.open(withCuda, EngineOptions.builder(Path.of("/m")), "2").device());
+        assertEquals(List.of("cuda:2"), devices);
     }
 
     @Test

@@ -22,7 +22,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
@@ -231,7 +230,7 @@ class MoeGenerateTest {
             Dataset<Row> df = prompts(30, 2).withColumn("out", moeGenerate(col("prompt"),
                     Map.of("max_new_tokens", "5", "batch.rows", "8")));
             df.collect();
-            MoeGenerateExec exec = find(df.queryExecution().executedPlan());
+            MoeGenerateExec exec = ExecFinder.find(df.queryExecution().executedPlan());
             Map<String, Long> m = new HashMap<>();
             CollectionConverters.asJava(exec.metrics()).forEach((k, v) -> m.put(k, v.value()));
             assertEquals(30L, m.get("numOutputRows"));
@@ -248,19 +247,6 @@ class MoeGenerateTest {
         } finally {
             spark.conf().unset("spark.sql.adaptive.enabled");
         }
-    }
-
-    private static MoeGenerateExec find(SparkPlan plan) {
-        if (plan instanceof MoeGenerateExec e) {
-            return e;
-        }
-        for (SparkPlan c : CollectionConverters.asJava(plan.children())) {
-            MoeGenerateExec e = find(c);
-            if (e != null) {
-                return e;
-            }
-        }
-        return null;
     }
 
     private static Map<Long, String> byId(Dataset<Row> df) {

@@ -63,7 +63,13 @@ class RealEngineTest {
     void sparkTextEqualsTheEngineCalledDirectly() {
         Map<String, String> opts = Map.of("max_new_tokens", "6", "temperature", "0.8", "top_k", "20", "seed", "3",
                 "batch.rows", "5");
-        List<Row> rows = prompts().withColumn("out", moeGenerate(col("prompt"), opts)).collectAsList();
+        spark.conf().set("spark.sql.adaptive.enabled", "false");
+        Dataset<Row> df = prompts().withColumn("out", moeGenerate(col("prompt"), opts));
+        List<Row> rows = df.collectAsList();
+        // Batching with the real engine: 3 partitions of 4 rows, batch.rows 5 -> one engine call per partition.
+        Map<String, Long> metrics = ExecFinder.metrics(df.queryExecution().executedPlan());
+        assertEquals(3L, metrics.get("engineCalls"), metrics.toString());
+        assertEquals(12L, metrics.get("numOutputRows"), metrics.toString());
         List<GenerationRequest> direct = new ArrayList<>();
         for (Row r : rows) {
             long seed = RowSeed.of(3, r.getString(1).getBytes(StandardCharsets.UTF_8), null);

@@ -62,12 +62,16 @@ final class GenerateCommand implements Callable<Integer> {
                 ? GenerationRequest.ofIds(prompt.ids, params)
                 : GenerationRequest.ofText(prompt.text, params).withChat(chat);
         GenerationResult result;
+        String kernels;
         try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions())) {
             result = klotski.generate(List.of(request)).get(0);
+            kernels = klotski.kernelsName();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format == OutputFormat.json) {
-            out.println(JSON.writeValueAsString(toJson(result)));
+            ObjectNode json = toJson(result);
+            ((ObjectNode) json.get("stats")).put("kernels", kernels); // bits differ between kernel families
+            out.println(JSON.writeValueAsString(json));
         } else {
             out.println(result.text());
         }

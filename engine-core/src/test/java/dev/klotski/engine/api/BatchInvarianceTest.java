@@ -66,7 +66,7 @@ class BatchInvarianceTest {
         List<GenerationResult> alone = new ArrayList<>();
         try (KlotskiEngine engine = KlotskiEngine.open(
                 EngineOptions.builder(model).optBatchInvariant(true).optThreads(1).build())) {
-            assertEquals("fixed-order", engine.kernelsName());
+            assertTrue(engine.kernelsName().startsWith("fixed-order"), engine.kernelsName());
             for (GenerationRequest r : requests) {
                 alone.add(engine.generate(List.of(r)).get(0));
             }
@@ -114,7 +114,7 @@ class BatchInvarianceTest {
              KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(TestModels.qwen3()).optThreads(1).build())) {
             assertFalse(engine.options().batchInvariant());
             assertEquals(fast.name(), engine.kernelsName());
-            if (fast.name().equals("openblas")) {
+            if (fast.name().startsWith("openblas")) {
                 assertFalse(fast.batchInvariant());
             }
         }

@@ -4,14 +4,16 @@ import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.tensor.Matrix;
 
 /**
- * The fast mode when both OpenBLAS and the SIMD kernels are there: products of few rows (decode steps, small
- * expert groups) go to the SIMD kernels, larger ones to OpenBLAS. Measured on 2 cores, OpenBLAS reaches
- * 7.6 GFLOP/s for 1 row of a 1024x2816 layer and 33 for 8 rows, the SIMD kernels 15 and 49; from about 16 rows
- * on OpenBLAS wins. Like OpenBLAS alone this is not batch-invariant: a row's kernel depends on the row count.
+ * The fast mode when both OpenBLAS and the SIMD kernels are there: products of few rows (decode steps, expert
+ * groups of a decode step) go to the SIMD kernels, larger ones (prefill) to OpenBLAS. Measured on 2 cores:
+ * for one 1024x2816 layer OpenBLAS reaches 7.6 GFLOP/s with 1 row and 33 with 8, the SIMD kernels 15 and 49;
+ * with 32 rows OpenBLAS wins in isolation, but inside the engine (OpenBLAS threads spin between calls and
+ * compete with ours) routing up to 32 rows to SIMD gave the best decode at batch 32 (129 vs 93 tokens/s with a
+ * cut at 8) for a small loss in prefill. Like OpenBLAS alone this is not batch-invariant.
  */
 final class SmallBatchKernels implements Kernels {
-    /** Products of at most this many rows go to the small-batch kernels. */
-    static final int SMALL_ROWS = 8;
+    /** Products of at most this many rows go to the small-batch kernels (-Dklotski.smallRows to tune). */
+    static final int SMALL_ROWS = Integer.getInteger("klotski.smallRows", 32);
 
     private final Kernels large;
     private final Kernels small;

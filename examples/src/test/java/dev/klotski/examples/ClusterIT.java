@@ -35,7 +35,7 @@ class ClusterIT {
                     "--class", EtlJob.class.getName(),
                     "--driver-java-options", String.join(" ", StandaloneCluster.MODULE_OPTIONS),
                     "--conf", "spark.plugins=dev.klotski.spark.KlotskiPlugin",
-                    "--conf", "spark.klotski.model=" + EtlJobTest.MODEL,
+                    "--conf", "spark.klotski.model=" + ExampleModel.path(),
                     "--conf", "spark.klotski.engine.threads=1",
                     "--conf", "spark.executor.cores=1",
                     "--conf", "spark.executor.memory=1g",

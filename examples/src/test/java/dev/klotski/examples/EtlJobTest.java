@@ -15,10 +15,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ETL example on local[2] with the tiny Mixtral: every row once, and a re-run writes the same rows. */
+/** The ETL example on local[2] with a small make-model Mixtral: every row once, and a re-run writes the same rows. */
 class EtlJobTest {
-    static final Path MODEL = Path.of(System.getProperty("klotski.repo.root", "."), "..", "shared", "golden",
-            "tiny-mixtral").normalize();
 
     @Test
     void writesEveryRowOnceAndIsIdempotent(@TempDir Path dir) throws IOException {
@@ -35,7 +33,7 @@ class EtlJobTest {
         System.setProperty("spark.driver.bindAddress", "127.0.0.1");
         System.setProperty("spark.ui.enabled", "false");
         System.setProperty("spark.plugins", "dev.klotski.spark.KlotskiPlugin");
-        System.setProperty("spark.klotski.model", MODEL.toString());
+        System.setProperty("spark.klotski.model", ExampleModel.path().toString());
         System.setProperty("spark.klotski.engine.threads", "1");
         String first = runCapturing(args);
         assertTrue(first.contains("KLOTSKI_ETL rows=24 distinct_ids=24 input_rows=24 engine_loads={driver=1}"), first);

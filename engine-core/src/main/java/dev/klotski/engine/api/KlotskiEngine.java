@@ -15,9 +15,11 @@ import dev.klotski.engine.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +47,9 @@ public final class KlotskiEngine implements AutoCloseable {
         this.model = model;
         this.tokenizer = tokenizer;
         this.kernels = kernels;
-        this.generator = new Generator(model, kernels, tokenizer::decode, MAX_BATCH_TOKENS);
+        int[] eosIds = IntStream.concat(Arrays.stream(model.config().eosTokenIds()), Arrays.stream(tokenizer.eosIds()))
+                .distinct().toArray();
+        this.generator = new Generator(model, kernels, tokenizer::decode, MAX_BATCH_TOKENS, eosIds);
         this.preparer = new PromptPreparer(tokenizer, model.config().contextLength(), model.config().vocabSize());
     }
 

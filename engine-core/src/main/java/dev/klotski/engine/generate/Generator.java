@@ -18,16 +18,24 @@ public final class Generator {
     private final Kernels kernels;
     private final Function<int[], String> decoder;
     private final int maxBatchTokens;
+    private final int[] eosIds;
 
     /**
      * @param decoder         turns output ids into text (special tokens skipped)
      * @param maxBatchTokens  most tokens in one forward pass: bounds activation memory during prefill
      */
     public Generator(MoeModel model, Kernels kernels, Function<int[], String> decoder, int maxBatchTokens) {
+        this(model, kernels, decoder, maxBatchTokens, model.config().eosTokenIds());
+    }
+
+    /** @param eosIds tokens that end a sequence (the model's and the tokenizer's) */
+    public Generator(MoeModel model, Kernels kernels, Function<int[], String> decoder, int maxBatchTokens,
+                     int[] eosIds) {
         this.model = model;
         this.kernels = kernels;
         this.decoder = decoder;
         this.maxBatchTokens = maxBatchTokens;
+        this.eosIds = eosIds.clone();
     }
 
     /** Completes every prompt; prompts must already fit the context with their max_new_tokens. */
@@ -119,7 +127,7 @@ public final class Generator {
         int[] rows = batch.logitRows();
         for (int i = 0; i < rows.length; i++) {
             Sequence seq = sequences.get(batch.sequence()[rows[i]]);
-            seq.accept(logits, i * vocab, vocab, config.eosTokenIds(), config.contextLength(), decoder);
+            seq.accept(logits, i * vocab, vocab, eosIds, config.contextLength(), decoder);
         }
     }
 

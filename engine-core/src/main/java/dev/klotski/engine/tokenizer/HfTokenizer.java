@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.IntStream;
 
 /**
  * A model folder's Hugging Face fast tokenizer ({@code tokenizer.json}) run by the Rust tokenizers library
@@ -61,8 +62,10 @@ public final class HfTokenizer implements Tokenizer {
         this.bosId = bos;
         this.addBos = add;
         this.eosTokenId = vocab.id(settings.eosToken());
-        this.eosIds = settings.eosTokenIds().length > 0 ? settings.eosTokenIds()
-                : eosTokenId >= 0 ? new int[] {eosTokenId} : new int[0];
+        // generation_config's ids and tokenizer_config's eos_token can differ (a Qwen base config ends on
+        // <|endoftext|>, its chat template on <|im_end|>): generation stops at any of them.
+        this.eosIds = IntStream.concat(Arrays.stream(settings.eosTokenIds()),
+                eosTokenId >= 0 ? IntStream.of(eosTokenId) : IntStream.empty()).distinct().toArray();
     }
 
     /**

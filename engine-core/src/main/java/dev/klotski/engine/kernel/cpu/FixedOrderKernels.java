@@ -1,16 +1,11 @@
 package dev.klotski.engine.kernel.cpu;
 
-import dev.klotski.engine.tensor.Matrix;
-
 /**
  * Batch-invariant kernels in plain Java. Each output element is one dot product whose summation order is
  * fixed by design: four interleaved partial sums over k (lane = k mod 4), combined as (s0 + s1) + (s2 + s3).
- * Threads split the output columns, never the k dimension, so neither the row count, a row's position in
- * the call, nor the thread count can change a row's bits.
+ * Used when the JVM lacks the Vector API module; {@link TiledFixedOrderKernels} explains the invariance.
  */
-public final class FixedOrderKernels extends PooledKernels {
-    /** Weight rows per tile: 32 rows of a 4096-wide layer are 512 KiB, about one core's L2. */
-    private static final int WEIGHT_TILE = 32;
+public final class FixedOrderKernels extends TiledFixedOrderKernels {
 
     public FixedOrderKernels(int threads) {
         super(threads);
@@ -21,47 +16,12 @@ public final class FixedOrderKernels extends PooledKernels {
         return "fixed-order";
     }
 
-    @Override
-    public boolean batchInvariant() {
-        return true;
-    }
-
-    @Override
-    public void matmul(float[] x, int rows, Matrix w, float[] out) {
-        int in = w.cols();
-        int outDim = w.rows();
-        float[] wd = w.data();
-        int tiles = (outDim + WEIGHT_TILE - 1) / WEIGHT_TILE;
-        pool.parallelFor(tiles, (fromTile, toTile) -> {
-            for (int tile = fromTile; tile < toTile; tile++) {
-                int oStart = tile * WEIGHT_TILE;
-                int oEnd = Math.min(outDim, oStart + WEIGHT_TILE);
-                int r = 0;
-                for (; r + 1 < rows; r += 2) {
-                    int o = oStart;
-                    for (; o + 1 < oEnd; o += 2) {
-                        dot2x2(x, r * in, (r + 1) * in, wd, o * in, (o + 1) * in, in, out, r * outDim + o, (r + 1) * outDim + o);
-                    }
-                    for (; o < oEnd; o++) {
-                        out[r * outDim + o] = dot(x, r * in, wd, o * in, in);
-                        out[(r + 1) * outDim + o] = dot(x, (r + 1) * in, wd, o * in, in);
-                    }
-                }
-                for (; r < rows; r++) {
-                    for (int o = oStart; o < oEnd; o++) {
-                        out[r * outDim + o] = dot(x, r * in, wd, o * in, in);
-                    }
-                }
-            }
-        });
-    }
-
     /**
      * Four dot products at once (two input rows times two weight rows) to halve memory loads. Each of the four
      * follows exactly the arithmetic of {@link #dot}, so results equal it bit for bit.
      */
-    private static void dot2x2(float[] x, int x0, int x1, float[] w, int w0, int w1, int n, float[] out,
-                               int out0, int out1) {
+    @Override
+    void dot2x2(float[] x, int x0, int x1, float[] w, int w0, int w1, int n, float[] out, int out0, int out1) {
         float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f; // (x0, w0)
         float b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f; // (x0, w1)
         float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f; // (x1, w0)
@@ -90,7 +50,8 @@ public final class FixedOrderKernels extends PooledKernels {
     }
 
     /** The one dot product every output element goes through. */
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    @Override
+    float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         float s0 = 0f;
         float s1 = 0f;
         float s2 = 0f;
@@ -107,5 +68,4 @@ public final class FixedOrderKernels extends PooledKernels {
         }
         return (s0 + s1) + (s2 + s3);
     }
-
 }

@@ -1,6 +1,5 @@
 package dev.klotski.engine.kernel.cpu;
 
-import dev.klotski.engine.tensor.Matrix;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,11 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * machine with AVX2 or AVX-512, not only from batch to batch. Only loaded when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link FixedOrderKernels} serves otherwise.
  */
-final class VectorFixedOrderKernels extends PooledKernels {
+final class VectorFixedOrderKernels extends TiledFixedOrderKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = 8; // S.length(), a constant so the JIT unrolls the lane tree
-    /** Weight rows per tile, as in FixedOrderKernels: a tile stays in L2 while every input row passes. */
-    private static final int WEIGHT_TILE = 32;
 
     VectorFixedOrderKernels(int threads) {
         super(threads);
@@ -27,44 +24,9 @@ final class VectorFixedOrderKernels extends PooledKernels {
         return "fixed-order-simd";
     }
 
-    @Override
-    public boolean batchInvariant() {
-        return true;
-    }
-
-    @Override
-    public void matmul(float[] x, int rows, Matrix w, float[] out) {
-        int in = w.cols();
-        int outDim = w.rows();
-        float[] wd = w.data();
-        int tiles = (outDim + WEIGHT_TILE - 1) / WEIGHT_TILE;
-        pool.parallelFor(tiles, (fromTile, toTile) -> {
-            for (int tile = fromTile; tile < toTile; tile++) {
-                int oStart = tile * WEIGHT_TILE;
-                int oEnd = Math.min(outDim, oStart + WEIGHT_TILE);
-                int r = 0;
-                for (; r + 1 < rows; r += 2) {
-                    int o = oStart;
-                    for (; o + 1 < oEnd; o += 2) {
-                        dot2x2(x, r * in, (r + 1) * in, wd, o * in, (o + 1) * in, in, out,
-                                r * outDim + o, (r + 1) * outDim + o);
-                    }
-                    for (; o < oEnd; o++) {
-                        out[r * outDim + o] = dot(x, r * in, wd, o * in, in);
-                        out[(r + 1) * outDim + o] = dot(x, (r + 1) * in, wd, o * in, in);
-                    }
-                }
-                for (; r < rows; r++) {
-                    for (int o = oStart; o < oEnd; o++) {
-                        out[r * outDim + o] = dot(x, r * in, wd, o * in, in);
-                    }
-                }
-            }
-        });
-    }
-
     /** The reference order for one element; {@link #dot2x2} computes four elements exactly like this. */
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    @Override
+    float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         int k = 0;
@@ -83,8 +45,8 @@ final class VectorFixedOrderKernels extends PooledKernels {
         return sumLanes(acc0.add(acc1)) + tail;
     }
 
-    private static void dot2x2(float[] x, int x0, int x1, float[] w, int w0, int w1, int n, float[] out,
-                               int out0, int out1) {
+    @Override
+    void dot2x2(float[] x, int x0, int x1, float[] w, int w0, int w1, int n, float[] out, int out0, int out1) {
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S); // (x0, w0)
         FloatVector b0 = FloatVector.zero(S), b1 = FloatVector.zero(S); // (x0, w1)
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S); // (x1, w0)

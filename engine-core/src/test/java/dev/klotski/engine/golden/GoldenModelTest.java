@@ -31,9 +31,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * probabilities and full first-step logits, in the fast and in the batch-invariant mode.
  */
 class GoldenModelTest {
-    /** llama.cpp and a float64 reference agree to 4e-5; our float32 path must stay within this. */
-    static final double LOGIT_TOLERANCE = 1e-3;
+    /**
+     * The issue asks for 1e-3. llama.cpp and a float64 numpy reference agree to 4e-5 on these models, and we
+     * measured at most 3.8e-5 in every kernel family, so we hold 1e-4: tight enough to catch a wrong RMSNorm eps
+     * (1.1e-4 on OLMoE), with room for another machine's rounding.
+     */
+    static final double LOGIT_TOLERANCE = 1e-4;
+    /** Top-5 probabilities, as the issue asks. */
     static final double PROBABILITY_TOLERANCE = 1e-3;
+    /** Ranks closer than this may legitimately swap, and a greedy pick may differ. */
+    static final double NEAR_TIE = 2e-3;
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
@@ -85,13 +92,13 @@ class GoldenModelTest {
             for (int j = 0; j < 5; j++) {
                 JsonNode ref = step.get("top5").get(j);
                 double margin = j < 4 ? ref.get("logit").asDouble() - step.get("top5").get(j + 1).get("logit").asDouble() : 1;
-                if (margin > 2 * LOGIT_TOLERANCE) { // ranks within the tolerance may legitimately swap
+                if (margin > NEAR_TIE) {
                     assertEquals(ref.get("id").asInt(), top.get(j).id(), where + " step " + s + " rank " + j);
                 }
                 assertEquals(ref.get("prob").asDouble(), probabilityOf(top, ref.get("id").asInt(), ref), PROBABILITY_TOLERANCE,
                         where + " step " + s + " probability of token " + ref.get("id").asInt());
             }
-            if (step.get("margin_top1_top2_logit").asDouble() <= 2 * LOGIT_TOLERANCE) {
+            if (step.get("margin_top1_top2_logit").asDouble() <= NEAR_TIE) {
                 // A near-tie: our pick may differ legitimately, after which the paths diverge.
                 return;
             }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code klotski} command line: run the engine alone, without Spark. */
 @Command(name = "klotski", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Mixture-of-experts inference with expert offloading.",
-        subcommands = {GenerateCommand.class, BenchCommand.class, MakeModelCommand.class,
+        subcommands = {GenerateCommand.class, BatchCommand.class, BenchCommand.class, MakeModelCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KlotskiCli {
 

@@ -6,7 +6,7 @@ import dev.klotski.spark.codec.OutputCodec;
 import dev.klotski.spark.codec.PromptBatch;
 import dev.klotski.spark.codec.RequestCodec;
 import dev.klotski.spark.codec.ResultBatch;
-import dev.klotski.spark.codec.RowSeed;
+import dev.klotski.engine.generate.RowSeed;
 import dev.klotski.spark.conf.GenerateOptions;
 import dev.klotski.spark.plugin.BatchEngine;
 import dev.klotski.spark.plugin.ExecutorEngines;

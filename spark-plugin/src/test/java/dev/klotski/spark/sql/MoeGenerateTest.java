@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.generate.GenerationRequest;
 import dev.klotski.engine.generate.SamplingParams;
-import dev.klotski.spark.codec.RowSeed;
+import dev.klotski.engine.generate.RowSeed;
 import dev.klotski.spark.plugin.EngineLoadLog;
 import dev.klotski.spark.testing.FakeEngine;
 import dev.klotski.spark.testing.TestSessions;

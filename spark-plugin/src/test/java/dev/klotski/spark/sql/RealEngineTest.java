@@ -10,7 +10,7 @@ import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.generate.GenerationRequest;
 import dev.klotski.engine.generate.GenerationResult;
 import dev.klotski.engine.generate.SamplingParams;
-import dev.klotski.spark.codec.RowSeed;
+import dev.klotski.engine.generate.RowSeed;
 import dev.klotski.spark.plugin.KlotskiEngineFactory;
 import dev.klotski.spark.testing.TestSessions;
 import com.fasterxml.jackson.databind.ObjectMapper;

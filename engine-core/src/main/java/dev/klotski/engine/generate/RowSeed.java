@@ -1,9 +1,10 @@
-package dev.klotski.spark.codec;
+package dev.klotski.engine.generate;
 
 /**
  * A row's sampling seed from the base seed, its prompt bytes and optional id bytes: FNV-1a 64 over the bytes,
  * then a SplitMix64 finaliser. It depends on content only, never on partitioning, batch or attempt, so a
- * retried task or a re-run job samples the same tokens.
+ * retried task or a re-run job samples the same tokens. Spark's moe_generate and {@code klotski batch} both
+ * use it, so the same prompts and options give the same rows in either.
  */
 public final class RowSeed {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;

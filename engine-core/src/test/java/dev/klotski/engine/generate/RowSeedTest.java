@@ -1,4 +1,4 @@
-package dev.klotski.spark.codec;
+package dev.klotski.engine.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,0 +1,177 @@
+package dev.klotski.engine.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.klotski.engine.api.KlotskiEngine;
+import dev.klotski.engine.generate.GenerationRequest;
+import dev.klotski.engine.generate.GenerationResult;
+import dev.klotski.engine.generate.OverflowPolicy;
+import dev.klotski.engine.generate.PromptTooLongException;
+import dev.klotski.engine.generate.RowSeed;
+import dev.klotski.engine.generate.SamplingParams;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code klotski batch}: complete every prompt of a JSONL file, {@code --batch-size} prompts per engine call,
+ * writing one JSON line per input line in input order. Each row is seeded like Spark's moe_generate (from
+ * --seed and the prompt's bytes), so both give the same rows for the same prompts and options.
+ */
+@Command(name = "batch", mixinStandardHelpOptions = true,
+        description = "Complete every prompt of a JSONL file ({\"prompt\": ..., \"id\": ...} per line) in batches.")
+final class BatchCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EngineArgs engine;
+
+    @Mixin
+    SamplingArgs sampling;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL prompts: a \"prompt\" string (or null) and an optional \"id\" per line.")
+    Path input;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Where to write the JSONL results (default: standard output).")
+    Path output;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Prompts per engine call (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--chat", description = "Wrap each prompt in the model's chat template as a user message.")
+    boolean chat;
+
+    @Option(names = "--on-overflow", defaultValue = "error", paramLabel = "error|truncate",
+            description = "A prompt too long for the context: fail naming its line (default), or keep its end.")
+    String onOverflow;
+
+    /** One input line. */
+    private record Row(int line, JsonNode id, String prompt) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        }
+        OverflowPolicy overflow = switch (onOverflow) {
+            case "error" -> OverflowPolicy.FAIL;
+            case "truncate" -> OverflowPolicy.TRUNCATE;
+            default -> throw new IllegalArgumentException("--on-overflow must be error or truncate, got " + onOverflow);
+        };
+        SamplingParams base = sampling.toParams();
+        try (BufferedReader in = open(input);
+             Writer out = output == null ? keepOpen(spec.commandLine().getOut()) : Files.newBufferedWriter(output);
+             KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions())) {
+            List<Row> batch = new ArrayList<>(batchSize);
+            int line = 0;
+            for (String text = in.readLine(); text != null; text = in.readLine()) {
+                line++;
+                if (!text.isBlank()) {
+                    batch.add(parse(line, text));
+                }
+                if (batch.size() == batchSize) {
+                    write(klotski, batch, base, overflow, out);
+                    batch.clear();
+                }
+            }
+            write(klotski, batch, base, overflow, out);
+        }
+        return 0;
+    }
+
+    private void write(KlotskiEngine klotski, List<Row> rows, SamplingParams base, OverflowPolicy overflow,
+                       Writer out) throws IOException {
+        List<GenerationRequest> requests = new ArrayList<>();
+        List<Row> asked = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.prompt() != null && !r.prompt().isEmpty()) { // null -> null, empty -> "": the engine is not asked
+                long seed = RowSeed.of(base.seed(), r.prompt().getBytes(StandardCharsets.UTF_8), null);
+                requests.add(GenerationRequest.ofText(r.prompt(), base.withSeed(seed)).withChat(chat)
+                        .withOverflow(overflow));
+                asked.add(r);
+            }
+        }
+        List<GenerationResult> results;
+        try {
+            results = requests.isEmpty() ? List.of() : klotski.generate(requests);
+        } catch (PromptTooLongException e) {
+            throw new IllegalArgumentException(input + " line " + asked.get(e.requestIndex()).line() + ": "
+                    + e.getMessage(), e);
+        }
+        int next = 0;
+        for (Row r : rows) {
+            ObjectNode o = JSON.createObjectNode();
+            o.set("id", r.id());
+            if (r.prompt() == null) {
+                o.putNull("text");
+            } else if (r.prompt().isEmpty()) {
+                o.put("text", "");
+            } else {
+                GenerationResult g = results.get(next++);
+                o.put("text", g.text());
+                o.put("prompt_tokens", g.promptIds().length);
+                o.put("generated_tokens", g.outputIds().length);
+                o.put("finish_reason", g.finishReason().label());
+            }
+            out.write(JSON.writeValueAsString(o));
+            out.write('\n');
+        }
+        out.flush();
+    }
+
+    private Row parse(int line, String text) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(input + " line " + line + " is not JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject() || !node.has("prompt")) {
+            throw new IllegalArgumentException(input + " line " + line
+                    + ": expected a JSON object with a \"prompt\" field, e.g. {\"id\": 1, \"prompt\": \"Hello\"}");
+        }
+        JsonNode prompt = node.get("prompt");
+        if (!prompt.isNull() && !prompt.isTextual()) {
+            throw new IllegalArgumentException(input + " line " + line + ": \"prompt\" must be a string or null");
+        }
+        return new Row(line, node.has("id") ? node.get("id") : JSON.getNodeFactory().numberNode(line),
+                prompt.isNull() ? null : prompt.asText());
+    }
+
+    /** Standard output is the caller's: flushed by us, never closed. */
+    private static Writer keepOpen(PrintWriter stdout) {
+        return new java.io.FilterWriter(stdout) {
+            @Override
+            public void close() {
+                stdout.flush();
+            }
+        };
+    }
+
+    private static BufferedReader open(Path file) throws IOException {
+        try {
+            return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("input file not found: " + file);
+        }
+    }
+}

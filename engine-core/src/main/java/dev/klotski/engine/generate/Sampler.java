@@ -1,6 +1,5 @@
 package dev.klotski.engine.generate;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -20,18 +19,13 @@ final class Sampler {
         if (params.greedy()) {
             return argmax(logits, offset, vocab);
         }
-        Integer[] order = new Integer[vocab];
-        for (int i = 0; i < vocab; i++) {
-            order[i] = i;
-        }
-        // Stable sort: equal logits keep id order, so the draw is reproducible.
-        Arrays.sort(order, (a, b) -> Float.compare(logits[offset + b], logits[offset + a]));
+        int[] order = filtering() ? rankedIds(logits, offset, vocab) : null; // null: every id, in id order
         int kept = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
-        double max = logits[offset + order[0]] / params.temperature();
+        double max = logits[offset + argmax(logits, offset, vocab)] / params.temperature();
         double[] probs = new double[kept];
         double sum = 0;
         for (int i = 0; i < kept; i++) {
-            probs[i] = Math.exp(logits[offset + order[i]] / params.temperature() - max);
+            probs[i] = Math.exp(logits[offset + id(order, i)] / params.temperature() - max);
             sum += probs[i];
         }
         if (params.topP() < 1f) {
@@ -54,10 +48,39 @@ final class Sampler {
         for (int i = 0; i < kept; i++) {
             draw -= probs[i];
             if (draw < 0) {
-                return order[i];
+                return id(order, i);
             }
         }
-        return order[kept - 1];
+        return id(order, kept - 1);
+    }
+
+    /** Top-k and top-p need the ids ranked by logit; plain temperature sampling does not. */
+    private boolean filtering() {
+        return params.topK() > 0 || params.topP() < 1f;
+    }
+
+    private static int id(int[] order, int rank) {
+        return order == null ? rank : order[rank];
+    }
+
+    /**
+     * Ids by descending logit, equal logits in id order. Sorts packed primitive keys (the logit's order-preserving
+     * bits above the inverted id): several times faster than sorting boxed ids with a comparator, which matters
+     * for 150k-token vocabularies sampled for every sequence at every step.
+     */
+    static int[] rankedIds(float[] logits, int offset, int vocab) {
+        long[] keys = new long[vocab];
+        for (int i = 0; i < vocab; i++) {
+            int bits = Float.floatToIntBits(logits[offset + i]);
+            int ordered = bits ^ ((bits >> 31) & 0x7FFFFFFF); // signed-int order equals float order
+            keys[i] = ((long) ordered << 32) | (0xFFFFFFFFL - i);
+        }
+        java.util.Arrays.sort(keys);
+        int[] ids = new int[vocab];
+        for (int r = 0; r < vocab; r++) {
+            ids[r] = (int) (0xFFFFFFFFL - (keys[vocab - 1 - r] & 0xFFFFFFFFL));
+        }
+        return ids;
     }
 
     /** Index of the largest logit; the lowest id wins a tie. */

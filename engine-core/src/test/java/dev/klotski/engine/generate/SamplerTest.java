@@ -119,4 +119,14 @@ class SamplerTest {
         assertArrayEquals(new double[] {sqrt[0] / z, sqrt[1] / z, sqrt[2] / z, sqrt[3] / z},
                 frequencies(params(2f, 0, 1f, 10), logits, n), tol, "temperature 2");
     }
+
+    @Test
+    void rankedIdsSortByLogitThenId() {
+        float[] logits = {0.5f, -1f, 2f, 0.5f, Float.NEGATIVE_INFINITY, -0f, 0f, 2f, -3.5f};
+        // Equal logits keep id order (2 before 7, 0 before 3); -0 and 0 are equal as logits but ordered by bits.
+        assertArrayEquals(new int[] {2, 7, 0, 3, 6, 5, 1, 8, 4}, Sampler.rankedIds(logits, 0, logits.length));
+        float[] shifted = new float[logits.length + 3];
+        System.arraycopy(logits, 0, shifted, 3, logits.length);
+        assertArrayEquals(Sampler.rankedIds(logits, 0, logits.length), Sampler.rankedIds(shifted, 3, logits.length));
+    }
 }

@@ -40,6 +40,10 @@ public final class EtlJob {
             long ids = written.select("id").distinct().count();
             System.out.println("KLOTSKI_ETL rows=" + rows + " distinct_ids=" + ids + " input_rows=" + read(spark, input).count()
                     + " engine_loads=" + EngineLoadLog.loadsPerExecutor());
+            System.out.println("wrote " + rows + " rows to " + output + "; the first ones:");
+            for (Row r : written.orderBy("id").limit(3).collectAsList()) {
+                System.out.printf("  %s | %s -> %s%n", r.getAs("id"), r.getAs("prompt"), r.getAs("output"));
+            }
         } finally {
             spark.stop();
         }

@@ -9,6 +9,7 @@ import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
+import dev.klotski.engine.model.arch.Architectures;
 import dev.klotski.engine.model.weights.CheckpointException;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
@@ -76,19 +77,20 @@ public final class KlotskiEngine implements AutoCloseable {
                     + " — check --model points at a HuggingFace model folder (config.json, safetensors, tokenizer.json)");
         }
         long start = System.nanoTime();
-        ModelConfig.load(dir); // fail on a bad config.json before anything heavier
+        ModelConfig config = ModelConfig.load(dir); // fail on a bad config.json before anything heavier
+        Architectures.forName(config.architecture());
         Tokenizer tokenizer = HfTokenizer.load(dir);
         MoeModel model;
         try {
-            model = ModelLoader.load(options.modelDir());
+            model = ModelLoader.load(dir, config);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
         Kernels kernels = CpuKernelsFactory.create(options.batchInvariant(), options.threads());
-        ModelConfig c = model.config();
         LOG.info("loaded {} ({} layers, {} experts top-{}, hidden {}) from {} in {} ms; kernels {}, {} threads",
-                c.architecture(), c.layers(), c.experts(), c.expertsPerToken(), c.hiddenSize(), options.modelDir(),
+                config.architecture(), config.layers(), config.experts(), config.expertsPerToken(),
+                config.hiddenSize(), dir,
                 (System.nanoTime() - start) / 1_000_000, kernels.name(), options.threads());
         return new KlotskiEngine(options, model, tokenizer, kernels);
     }

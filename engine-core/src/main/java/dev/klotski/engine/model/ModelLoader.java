@@ -34,7 +34,11 @@ public final class ModelLoader {
 
     /** Reads config.json and the safetensors of a model folder; every weight is widened to float32 in memory. */
     public static MoeModel load(Path modelDir) {
-        ModelConfig config = ModelConfig.load(modelDir);
+        return load(modelDir, ModelConfig.load(modelDir));
+    }
+
+    /** As {@link #load(Path)}, with config.json already read. */
+    public static MoeModel load(Path modelDir, ModelConfig config) {
         Architecture arch = Architectures.forName(config.architecture());
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             return new ModelLoader(config, arch, checkpoint).build();

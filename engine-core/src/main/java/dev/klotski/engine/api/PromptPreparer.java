@@ -25,7 +25,10 @@ final class PromptPreparer {
         if (request.promptIds() != null) {
             ids = request.promptIds().clone();
         } else if (request.chat()) {
-            ids = tokenizer.encodeChat(List.of(new ChatMessage("user", request.text())), true);
+            List<ChatMessage> messages = request.system() == null
+                    ? List.of(new ChatMessage("user", request.text()))
+                    : List.of(new ChatMessage("system", request.system()), new ChatMessage("user", request.text()));
+            ids = tokenizer.encodeChat(messages, true);
         } else {
             ids = tokenizer.encode(request.text());
         }

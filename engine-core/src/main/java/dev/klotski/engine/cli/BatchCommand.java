@@ -56,8 +56,8 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Prompts per engine call (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--chat", description = "Wrap each prompt in the model's chat template as a user message.")
-    boolean chat;
+    @Mixin
+    ChatArgs chat;
 
     @Option(names = "--on-overflow", defaultValue = "error", paramLabel = "error|truncate",
             description = "A prompt too long for the context: fail naming its line (default), or keep its end.")
@@ -105,7 +105,7 @@ final class BatchCommand implements Callable<Integer> {
         for (Row r : rows) {
             if (r.prompt() != null && !r.prompt().isEmpty()) { // null -> null, empty -> "": the engine is not asked
                 long seed = RowSeed.of(base.seed(), r.prompt().getBytes(StandardCharsets.UTF_8), null);
-                requests.add(GenerationRequest.ofText(r.prompt(), base.withSeed(seed)).withChat(chat)
+                requests.add(chat.apply(GenerationRequest.ofText(r.prompt(), base.withSeed(seed)))
                         .withOverflow(overflow));
                 asked.add(r);
             }

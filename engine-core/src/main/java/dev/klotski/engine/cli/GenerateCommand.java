@@ -46,8 +46,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     SamplingArgs sampling;
 
-    @Option(names = "--chat", description = "Wrap the prompt in the model's chat template as a user message.")
-    boolean chat;
+    @Mixin
+    ChatArgs chat;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
             description = "Output: the generated text, or one JSON object with ids, text, top_logprobs and stats.")
@@ -58,9 +58,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SamplingParams params = sampling.toParams();
+        if (prompt.ids != null && (chat.chat || chat.system != null)) {
+            throw new IllegalArgumentException("--chat and --system format prompt text: use --prompt, not --prompt-ids");
+        }
         GenerationRequest request = prompt.ids != null
                 ? GenerationRequest.ofIds(prompt.ids, params)
-                : GenerationRequest.ofText(prompt.text, params).withChat(chat);
+                : chat.apply(GenerationRequest.ofText(prompt.text, params));
         GenerationResult result;
         String kernels;
         try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions())) {

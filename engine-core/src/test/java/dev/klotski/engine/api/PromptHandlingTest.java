@@ -170,4 +170,17 @@ class PromptHandlingTest {
                 GenerationRequest.ofText("What is the capital of France?", greedy(2)))).get(0);
         assertTrue(Arrays.stream(plain.promptIds()).noneMatch(id -> id == IM_START));
     }
+
+    @Test
+    void chatSystemMessageComesFirst() {
+        // No new tokens: this test model's context is only 32 tokens, and the template alone takes most of them.
+        GenerationResult r = engine.generate(List.of(GenerationRequest.ofText("Hi", greedy(0)).withChat(true)
+                .withSystem("Be brief."))).get(0);
+        String shown = engine.tokenizer().decode(r.promptIds());
+        assertTrue(shown.indexOf("system\nBe brief.") >= 0 && shown.indexOf("system\nBe brief.") < shown.indexOf("user\nHi"),
+                shown);
+        IllegalArgumentException noChat = assertThrows(IllegalArgumentException.class,
+                () -> GenerationRequest.ofText("Hi", greedy(2)).withSystem("Be brief."));
+        assertTrue(noChat.getMessage().contains("turn chat on"), noChat.getMessage());
+    }
 }

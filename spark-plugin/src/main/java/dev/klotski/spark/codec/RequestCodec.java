@@ -24,7 +24,7 @@ public final class RequestCodec {
             }
             String text = new String(batch.prompts().get(r), StandardCharsets.UTF_8);
             GenerationRequest req = GenerationRequest.ofText(text, opts.sampling(batch.seeds().get(r)))
-                    .withChat(opts.chat()).withOverflow(opts.overflow());
+                    .withChat(opts.chat()).withSystem(opts.systemMessage()).withOverflow(opts.overflow());
             rowOf[out.size()] = r;
             out.add(req);
         }

@@ -10,19 +10,22 @@ import java.util.List;
  * (per-call options over conf defaults) and shipped to executors with the plan.
  */
 public record GenerateOptions(EngineSpec engine, int maxNewTokens, float temperature, int topK, float topP,
-                              long seed, List<String> stop, boolean chat, boolean truncate, int batchRows,
+                              long seed, List<String> stop, boolean chat, String system, boolean truncate, int batchRows,
                               boolean structOutput, String idColumn) implements Serializable {
 
     public GenerateOptions {
         stop = List.copyOf(stop);
         // Fail at analysis, not in a task, when sampling values are out of range.
         new SamplingParams(maxNewTokens, temperature, topK, topP, seed, stop, 0);
+        if (!system.isEmpty() && !chat) {
+            throw new IllegalArgumentException("moe_generate: 'system' is only used with chat formatting; set chat=true");
+        }
     }
 
     public static GenerateOptions from(Settings s) {
         return new GenerateOptions(EngineSpec.from(s), s.get(KlotskiConf.MAX_NEW_TOKENS),
                 s.get(KlotskiConf.TEMPERATURE), s.get(KlotskiConf.TOP_K), s.get(KlotskiConf.TOP_P),
-                s.get(KlotskiConf.SEED), s.get(KlotskiConf.STOP), s.get(KlotskiConf.CHAT),
+                s.get(KlotskiConf.SEED), s.get(KlotskiConf.STOP), s.get(KlotskiConf.CHAT), s.get(KlotskiConf.SYSTEM),
                 s.get(KlotskiConf.ON_OVERFLOW).equals("truncate"), s.get(KlotskiConf.BATCH_ROWS),
                 s.get(KlotskiConf.OUTPUT).equals("struct"), s.get(KlotskiConf.ID_COLUMN));
     }
@@ -34,6 +37,11 @@ public record GenerateOptions(EngineSpec engine, int maxNewTokens, float tempera
 
     public OverflowPolicy overflow() {
         return truncate ? OverflowPolicy.TRUNCATE : OverflowPolicy.FAIL;
+    }
+
+    /** The system message for the engine, or null when there is none. */
+    public String systemMessage() {
+        return system.isEmpty() ? null : system;
     }
 
     public boolean hasIdColumn() {

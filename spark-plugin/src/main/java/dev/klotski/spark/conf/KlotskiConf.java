@@ -29,6 +29,8 @@ public final class KlotskiConf {
             "stop strings, separated by '|' (empty = none)");
     public static final ConfEntry<Boolean> CHAT = add("chat", KlotskiConf::parseBoolean, "false",
             "wrap each prompt in the model's chat template");
+    public static final ConfEntry<String> SYSTEM = add("system", s -> s, "",
+            "a system message placed before each prompt when chat is on (empty = none)");
     public static final ConfEntry<String> ON_OVERFLOW = add("on_overflow", s -> oneOf(s, "error", "truncate"),
             "error", "a prompt longer than the context: 'error' fails naming the row, 'truncate' keeps its end");
     public static final ConfEntry<Integer> BATCH_ROWS = add("batch.rows", s -> positive(Integer.parseInt(s)), "32",

@@ -107,6 +107,14 @@ class MoeGenerateTest {
                 .first();
         assertEquals("[/INST] c ", r.getString(0));
         assertTrue(FakeEngine.requests().get(0).chat());
+        assertEquals(null, FakeEngine.requests().get(0).system());
+        FakeEngine.reset();
+        spark.sql("SELECT moe_generate('a b c', map('chat', 'true', 'system', 'Be brief.', 'max_new_tokens', '2'))")
+                .first();
+        assertEquals("Be brief.", FakeEngine.requests().get(0).system());
+        Exception noChat = assertThrows(Exception.class,
+                () -> spark.sql("SELECT moe_generate('a', map('system', 'Be brief.'))").first());
+        assertTrue(String.valueOf(noChat.getMessage()).contains("set chat=true"), noChat.getMessage());
     }
 
     @Test

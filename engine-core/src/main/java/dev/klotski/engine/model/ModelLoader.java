@@ -39,8 +39,14 @@ public final class ModelLoader {
 
     /** As {@link #load(Path)}, with config.json already read. */
     public static MoeModel load(Path modelDir, ModelConfig config) {
+        return load(modelDir, config, HeapBudget.availableHeap());
+    }
+
+    /** As {@link #load(Path, ModelConfig)}, checking the weights against a given heap budget. */
+    static MoeModel load(Path modelDir, ModelConfig config, long availableHeapBytes) {
         Architecture arch = Architectures.forName(config.architecture());
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
+            HeapBudget.check(checkpoint, availableHeapBytes);
             return new ModelLoader(config, arch, checkpoint).build();
         }
     }

@@ -1,0 +1,40 @@
+package dev.klotski.engine.model;
+
+import dev.klotski.engine.model.weights.Checkpoint;
+
+/**
+ * Checks, before any weight is read, that the JVM heap can hold the model as float32 (how weights are kept
+ * until offloading lands), so a model too large fails at once with the fix instead of an OutOfMemoryError
+ * minutes into loading.
+ */
+final class HeapBudget {
+    /** Room left for activations, KV caches and the tokenizer besides the weights. */
+    static final double WEIGHT_SHARE = 0.9;
+
+    private HeapBudget() {
+    }
+
+    /** Bytes the checkpoint's tensors take once widened to float32. */
+    static long float32Bytes(Checkpoint checkpoint) {
+        return checkpoint.tensorNames().stream().mapToLong(n -> checkpoint.info(n).elementCount()).sum() * Float.BYTES;
+    }
+
+    /** Heap the JVM may still grow into: its maximum minus what is in use now. */
+    static long availableHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+
+    static void check(Checkpoint checkpoint, long availableBytes) {
+        long needed = float32Bytes(checkpoint);
+        if (needed > availableBytes * WEIGHT_SHARE) {
+            throw new ModelConfigException(String.format(java.util.Locale.ROOT,
+                    "%s needs %.1f GiB of heap for its weights as float32, but the JVM has %.1f GiB free; raise the "
+                            + "heap (KLOTSKI_JAVA_OPTS=-Xmx%dg for bin/klotski, spark.executor.memory in Spark)",
+                    checkpoint.modelDir(), needed / GIB, availableBytes / GIB,
+                    (long) Math.ceil(needed / WEIGHT_SHARE / GIB) + 2));
+        }
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+}

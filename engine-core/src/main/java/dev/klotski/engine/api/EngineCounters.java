@@ -13,7 +13,7 @@ final class EngineCounters {
     private long generatedTokens;
     private long generateNanos;
 
-    synchronized void record(List<GenerationResult> results, long nanos, ExpertWeights experts) {
+    synchronized void record(List<GenerationResult> results, long nanos) {
         generateCalls++;
         requests += results.size();
         largestBatch = Math.max(largestBatch, results.size());

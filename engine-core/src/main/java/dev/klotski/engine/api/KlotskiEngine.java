@@ -113,7 +113,7 @@ public final class KlotskiEngine implements AutoCloseable {
         try {
             long start = System.nanoTime();
             List<GenerationResult> results = requests.isEmpty() ? List.of() : generator.generate(prompts, params);
-            counters.record(results, System.nanoTime() - start, model.experts());
+            counters.record(results, System.nanoTime() - start);
             return results;
         } finally {
             lock.unlock();

@@ -10,11 +10,6 @@ package dev.klotski.engine.generate;
 public record GenerationStats(int promptTokens, int generatedTokens, long prefillNanos, long decodeNanos,
                               int batchSize, long expertLookups, long expertHits) {
 
-    /** Prompt tokens of the whole batch per second of prefill, as measured for the batch this row ran in. */
-    public double prefillTokensPerSecond(int batchPromptTokens) {
-        return prefillNanos == 0 ? 0 : batchPromptTokens / (prefillNanos / 1e9);
-    }
-
     public double latencySeconds() {
         return (prefillNanos + decodeNanos) / 1e9;
     }

@@ -75,55 +75,64 @@ public final class Generator {
 
     /** Feeds every prompt token, chunked, and samples each sequence's first token from its last prompt row. */
     private void prefill(List<Sequence> sequences) {
-        ChunkBuilder chunk = new ChunkBuilder();
-        for (int s = 0; s < sequences.size(); s++) {
-            Sequence seq = sequences.get(s);
-            if (!seq.active()) {
-                continue;
-            }
-            for (int p = 0; p < seq.promptIds.length; p++) {
-                chunk.add(s, seq.promptIds[p], p, p == seq.promptIds.length - 1);
-                if (chunk.size() == maxBatchTokens) {
-                    run(chunk, sequences);
-                    chunk = new ChunkBuilder();
-                }
-            }
-        }
-        if (chunk.size() > 0) {
-            run(chunk, sequences);
-        }
-    }
-
-    private void decodeStep(List<Sequence> sequences) {
-        ChunkBuilder chunk = new ChunkBuilder();
+        Passes passes = new Passes(sequences);
         for (int s = 0; s < sequences.size(); s++) {
             Sequence seq = sequences.get(s);
             if (seq.active()) {
-                chunk.add(s, seq.lastToken(), seq.length() - 1, true);
-                if (chunk.size() == maxBatchTokens) {
-                    run(chunk, sequences);
-                    chunk = new ChunkBuilder();
+                for (int p = 0; p < seq.promptIds.length; p++) {
+                    passes.add(s, seq.promptIds[p], p, p == seq.promptIds.length - 1);
                 }
             }
         }
-        if (chunk.size() > 0) {
-            run(chunk, sequences);
+        passes.flush();
+    }
+
+    /** Feeds the last token of every active sequence. */
+    private void decodeStep(List<Sequence> sequences) {
+        Passes passes = new Passes(sequences);
+        for (int s = 0; s < sequences.size(); s++) {
+            Sequence seq = sequences.get(s);
+            if (seq.active()) {
+                passes.add(s, seq.lastToken(), seq.length() - 1, true);
+            }
+        }
+        passes.flush();
+    }
+
+    /** Collects tokens and runs a forward pass whenever maxBatchTokens are waiting, and on flush. */
+    private final class Passes {
+        private final List<Sequence> sequences;
+        private final KvCache[] caches;
+        private ChunkBuilder chunk = new ChunkBuilder();
+
+        Passes(List<Sequence> sequences) {
+            this.sequences = sequences;
+            this.caches = sequences.stream().map(s -> s.cache).toArray(KvCache[]::new);
+        }
+
+        void add(int sequence, int token, int position, boolean wantsLogits) {
+            chunk.add(sequence, token, position, wantsLogits);
+            if (chunk.size() == maxBatchTokens) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (chunk.size() > 0) {
+                run(chunk.build(caches), sequences);
+                chunk = new ChunkBuilder();
+            }
         }
     }
 
     /** One forward pass; sequences with a logits row sample their next token. */
-    private void run(ChunkBuilder chunk, List<Sequence> sequences) {
-        KvCache[] caches = new KvCache[sequences.size()];
-        for (int s = 0; s < caches.length; s++) {
-            caches[s] = sequences.get(s).cache;
-        }
-        ForwardBatch batch = chunk.build(caches);
+    private void run(ForwardBatch batch, List<Sequence> sequences) {
         for (int t = 0; t < batch.size(); t++) {
-            caches[batch.sequence()[t]].ensureCapacity(batch.positions()[t] + 1);
+            batch.caches()[batch.sequence()[t]].ensureCapacity(batch.positions()[t] + 1);
         }
         float[] logits = model.forward(kernels, batch);
-        int vocab = model.config().vocabSize();
         ModelConfig config = model.config();
+        int vocab = config.vocabSize();
         int[] rows = batch.logitRows();
         for (int i = 0; i < rows.length; i++) {
             Sequence seq = sequences.get(batch.sequence()[rows[i]]);

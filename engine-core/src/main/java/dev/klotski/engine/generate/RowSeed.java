@@ -1,5 +1,7 @@
 package dev.klotski.engine.generate;
 
+import dev.klotski.engine.util.Fnv1a64;
+
 /**
  * A row's sampling seed from the base seed, its prompt bytes and optional id bytes: FNV-1a 64 over the bytes,
  * then a SplitMix64 finaliser. It depends on content only, never on partitioning, batch or attempt, so a
@@ -7,26 +9,15 @@ package dev.klotski.engine.generate;
  * use it, so the same prompts and options give the same rows in either.
  */
 public final class RowSeed {
-    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    private static final long FNV_PRIME = 0x100000001b3L;
-
     private RowSeed() {
     }
 
     public static long of(long baseSeed, byte[] prompt, byte[] idOrNull) {
-        long h = fnv(FNV_OFFSET, prompt);
+        long h = Fnv1a64.hash(prompt);
         if (idOrNull != null) {
-            h = fnv(h ^ 0xff, idOrNull); // 0xff never occurs in UTF-8, so (prompt, id) pairs cannot collide by shifting
+            h = Fnv1a64.hash(h ^ 0xff, idOrNull); // 0xff never occurs in UTF-8, so (prompt, id) pairs cannot collide by shifting
         }
         return mix(h ^ mix(baseSeed));
-    }
-
-    static long fnv(long h, byte[] bytes) {
-        for (byte b : bytes) {
-            h ^= (b & 0xff);
-            h *= FNV_PRIME;
-        }
-        return h;
     }
 
     /** SplitMix64 finaliser: spreads every input bit over the output. */

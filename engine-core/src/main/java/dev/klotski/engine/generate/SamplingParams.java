@@ -55,10 +55,6 @@ public record SamplingParams(int maxNewTokens, float temperature, int topK, floa
         return new SamplingParams(maxNewTokens, temperature, topK, topP, s, stopStrings, topLogprobs);
     }
 
-    public SamplingParams withTemperature(float t) {
-        return new SamplingParams(maxNewTokens, t, topK, topP, seed, stopStrings, topLogprobs);
-    }
-
     public SamplingParams withTopLogprobs(int k) {
         return new SamplingParams(maxNewTokens, temperature, topK, topP, seed, stopStrings, k);
     }

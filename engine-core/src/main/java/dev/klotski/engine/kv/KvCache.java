@@ -54,9 +54,4 @@ public final class KvCache {
     public float[] values(int layer) {
         return values[layer];
     }
-
-    /** Bytes held (keys and values of all layers). */
-    public long bytes() {
-        return 2L * keys.length * capacity * kvDim * Float.BYTES;
-    }
 }

@@ -8,6 +8,7 @@ import dev.klotski.engine.model.weights.SafetensorsWriter;
 import dev.klotski.engine.tensor.DType;
 import dev.klotski.engine.tokenizer.ByteLevelBpeTokenizerWriter;
 import dev.klotski.engine.tokenizer.TokenizerSpec;
+import dev.klotski.engine.util.Fnv1a64;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -177,7 +178,7 @@ public final class RandomModelWriter {
 
         java.util.function.Supplier<float[]> normal(String name, int rows, int cols, double std) {
             return () -> {
-                SplittableRandom random = new SplittableRandom(seed ^ fnv1a(name));
+                SplittableRandom random = new SplittableRandom(seed ^ Fnv1a64.hash(name.getBytes(StandardCharsets.UTF_8)));
                 float[] v = new float[Math.multiplyExact(rows, cols)];
                 // A uniform draw with the same std: as good as Gaussian for random weights, and much faster.
                 double halfWidth = std * Math.sqrt(3.0);
@@ -204,15 +205,5 @@ public final class RandomModelWriter {
             written += n;
             progress.accept(written);
         }
-    }
-
-    /** 64-bit FNV-1a of a tensor name: a stable per-tensor seed (String.hashCode is only 32 bits). */
-    static long fnv1a(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= (b & 0xff);
-            h *= 0x100000001b3L;
-        }
-        return h;
     }
 }

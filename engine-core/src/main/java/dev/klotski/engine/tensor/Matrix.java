@@ -39,11 +39,6 @@ public final class Matrix {
         return data;
     }
 
-    /** Bytes this matrix occupies in float32. */
-    public long bytes() {
-        return (long) data.length * Float.BYTES;
-    }
-
     @Override
     public String toString() {
         return "Matrix[" + rows + "x" + cols + "]";

@@ -39,7 +39,7 @@ public final class KlotskiSource implements TableProvider, DataSourceRegister {
         if (path == null) {
             throw new IllegalArgumentException("format(\"klotski\") needs a path: load(\"prompts.jsonl\")");
         }
-        return new PromptTable(path, properties.getOrDefault("format", ""), opts, schema(opts));
+        return new PromptTable(new PromptDataset(path, properties.getOrDefault("format", ""), opts, schema(opts)));
     }
 
     static StructType schema(GenerateOptions opts) {

@@ -1,6 +1,5 @@
 package dev.klotski.spark.datasource;
 
-import dev.klotski.spark.conf.GenerateOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -17,21 +16,15 @@ import org.apache.spark.sql.types.StructType;
 
 /** Plans one input partition per prompt file (a file or the data files of a folder), sorted by name. */
 final class PromptScan implements Scan, Batch {
-    private final String path;
-    private final String format;
-    private final GenerateOptions opts;
-    private final StructType schema;
+    private final PromptDataset dataset;
 
-    PromptScan(String path, String format, GenerateOptions opts, StructType schema) {
-        this.path = path;
-        this.format = format;
-        this.opts = opts;
-        this.schema = schema;
+    PromptScan(PromptDataset dataset) {
+        this.dataset = dataset;
     }
 
     @Override
     public StructType readSchema() {
-        return schema;
+        return dataset.schema();
     }
 
     @Override
@@ -43,7 +36,7 @@ final class PromptScan implements Scan, Batch {
     public InputPartition[] planInputPartitions() {
         List<InputPartition> parts = new ArrayList<>();
         try {
-            Path root = new Path(path);
+            Path root = new Path(dataset.path());
             FileSystem fs = root.getFileSystem(new Configuration());
             List<FileStatus> files = new ArrayList<>();
             for (FileStatus st : fs.listStatus(root)) { // a file lists as itself
@@ -54,16 +47,16 @@ final class PromptScan implements Scan, Batch {
             }
             files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
             for (FileStatus f : files) {
-                parts.add(new PromptFile(f.getPath().toString(), PromptFile.formatOf(f.getPath().getName(), format)));
+                parts.add(new PromptFile(f.getPath().toString(), PromptFile.formatOf(f.getPath().getName(), dataset.format())));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list prompt files at " + path, e);
+            throw new UncheckedIOException("cannot list prompt files at " + dataset.path(), e);
         }
         return parts.toArray(new InputPartition[0]);
     }
 
     @Override
     public PartitionReaderFactory createReaderFactory() {
-        return new PromptReaderFactory(opts);
+        return new PromptReaderFactory(dataset.opts());
     }
 }

@@ -1,6 +1,5 @@
 package dev.klotski.spark.datasource;
 
-import dev.klotski.spark.conf.GenerateOptions;
 import java.util.Set;
 import org.apache.spark.sql.connector.catalog.SupportsRead;
 import org.apache.spark.sql.connector.catalog.TableCapability;
@@ -10,31 +9,25 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /** A prompt dataset with its generated outputs: read-only, batch. */
 final class PromptTable implements SupportsRead {
-    private final String path;
-    private final String format;
-    private final GenerateOptions opts;
-    private final StructType schema;
+    private final PromptDataset dataset;
 
-    PromptTable(String path, String format, GenerateOptions opts, StructType schema) {
-        this.path = path;
-        this.format = format;
-        this.opts = opts;
-        this.schema = schema;
+    PromptTable(PromptDataset dataset) {
+        this.dataset = dataset;
     }
 
     @Override
     public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
-        return () -> new PromptScan(path, format, opts, schema);
+        return () -> new PromptScan(dataset);
     }
 
     @Override
     public String name() {
-        return "klotski(" + path + ")";
+        return "klotski(" + dataset.path() + ")";
     }
 
     @Override
     public StructType schema() {
-        return schema;
+        return dataset.schema();
     }
 
     @Override

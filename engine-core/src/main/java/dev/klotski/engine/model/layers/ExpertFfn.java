@@ -24,9 +24,4 @@ public record ExpertFfn(Matrix gate, Matrix up, Matrix down) { // gate, up (inte
         kernels.matmul(g, rows, down, out);
         return out;
     }
-
-    /** Bytes of the three matrices in float32. */
-    public long bytes() {
-        return gate.bytes() + up.bytes() + down.bytes();
-    }
 }

@@ -1,0 +1,2 @@
+/** Small leaf helpers with no engine dependencies. */
+package dev.klotski.engine.util;

@@ -2,9 +2,10 @@ package dev.klotski.engine.generate;
 
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kv.KvCache;
-import dev.klotski.engine.model.ForwardBatch;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.MoeModel;
+import dev.klotski.engine.model.layers.ForwardBatch;
+import dev.klotski.engine.model.layers.Workspace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -19,6 +20,7 @@ public final class Generator {
     private final Function<int[], String> decoder;
     private final int maxBatchTokens;
     private final int[] eosIds;
+    private final Workspace workspace; // calls are served one at a time, so one workspace serves them all
 
     /**
      * @param decoder         turns output ids into text (special tokens skipped)
@@ -36,6 +38,7 @@ public final class Generator {
         this.decoder = decoder;
         this.maxBatchTokens = maxBatchTokens;
         this.eosIds = eosIds.clone();
+        this.workspace = model.newWorkspace(kernels);
     }
 
     /** Completes every prompt; prompts must already fit the context with their max_new_tokens. */
@@ -49,7 +52,7 @@ public final class Generator {
             }
             int expected = Math.min(config.contextLength(), ids.length + Math.min(params.get(i).maxNewTokens(), 256));
             sequences.add(new Sequence(ids, params.get(i),
-                    new KvCache(config.layers(), config.kvDim(), config.contextLength(), expected)));
+                    new KvCache(kernels, config.layers(), config.kvDim(), config.contextLength(), expected)));
         }
         long lookupsBefore = model.experts().lookups();
         long hitsBefore = model.experts().hits();
@@ -130,7 +133,7 @@ public final class Generator {
         for (int t = 0; t < batch.size(); t++) {
             batch.caches()[batch.sequence()[t]].ensureCapacity(batch.positions()[t] + 1);
         }
-        float[] logits = model.forward(kernels, batch);
+        float[] logits = model.forward(kernels, workspace, batch);
         ModelConfig config = model.config();
         int vocab = config.vocabSize();
         int[] rows = batch.logitRows();

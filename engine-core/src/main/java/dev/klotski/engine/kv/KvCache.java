@@ -1,25 +1,32 @@
 package dev.klotski.engine.kv;
 
-import java.util.Arrays;
+import dev.klotski.engine.kernel.Kernels;
+import dev.klotski.engine.tensor.Buffer;
 
 /**
- * Keys and values of one sequence for every layer, stored per position. Grows by doubling up to the
- * model's context length. Owned by one sequence: positions of one forward call are written by distinct
- * threads, so growth must happen (ensureCapacity) before a forward pass starts.
+ * Keys and values of one sequence for every layer, in backend memory (host arrays on the CPU, device memory on
+ * a device backend), stored per position. Grows by doubling up to the model's context length. Owned by one
+ * sequence: growth must happen (ensureCapacity) before a forward pass starts, since the pass writes into it.
  */
 public final class KvCache {
+    private final Kernels kernels;
     private final int kvDim;
     private final int maxPositions;
-    private final float[][] keys;   // (layer) -> (capacity, kvDim)
-    private final float[][] values; // (layer) -> (capacity, kvDim)
+    private final Buffer[] keys;   // (layer) -> (capacity, kvDim)
+    private final Buffer[] values; // (layer) -> (capacity, kvDim)
     private int capacity;
 
-    public KvCache(int layers, int kvDim, int maxPositions, int initialCapacity) {
+    public KvCache(Kernels kernels, int layers, int kvDim, int maxPositions, int initialCapacity) {
+        this.kernels = kernels;
         this.kvDim = kvDim;
         this.maxPositions = maxPositions;
         this.capacity = Math.max(1, Math.min(initialCapacity, maxPositions));
-        this.keys = new float[layers][capacity * kvDim];
-        this.values = new float[layers][capacity * kvDim];
+        this.keys = new Buffer[layers];
+        this.values = new Buffer[layers];
+        for (int l = 0; l < layers; l++) {
+            keys[l] = kernels.allocate(capacity * kvDim);
+            values[l] = kernels.allocate(capacity * kvDim);
+        }
     }
 
     /** Makes room for positions [0, positions). */
@@ -33,25 +40,35 @@ public final class KvCache {
         }
         int grown = Math.min(maxPositions, Math.max(positions, capacity * 2));
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = Arrays.copyOf(keys[l], grown * kvDim);
-            values[l] = Arrays.copyOf(values[l], grown * kvDim);
+            keys[l] = grownCopy(keys[l], grown);
+            values[l] = grownCopy(values[l], grown);
         }
         capacity = grown;
     }
 
-    /** Stores the key and value vectors of one position, copied from src at the given offsets. */
-    public void write(int layer, int position, float[] keySrc, int keyOffset, float[] valueSrc, int valueOffset) {
-        System.arraycopy(keySrc, keyOffset, keys[layer], position * kvDim, kvDim);
-        System.arraycopy(valueSrc, valueOffset, values[layer], position * kvDim, kvDim);
+    private Buffer grownCopy(Buffer old, int positions) {
+        Buffer b = kernels.allocate(positions * kvDim);
+        kernels.copy(old, 0, b, 0, capacity * kvDim);
+        return b;
+    }
+
+    /** Positions held without growing. */
+    public int capacity() {
+        return capacity;
     }
 
     /** All keys of a layer, (capacity, kvDim); rows past the written positions are meaningless. */
-    public float[] keys(int layer) {
+    public Buffer keys(int layer) {
         return keys[layer];
     }
 
     /** All values of a layer, (capacity, kvDim). */
-    public float[] values(int layer) {
+    public Buffer values(int layer) {
         return values[layer];
+    }
+
+    /** Backend bytes this cache holds now. */
+    public long bytes() {
+        return 2L * keys.length * capacity * kvDim * Float.BYTES;
     }
 }

@@ -1,11 +1,12 @@
 package dev.klotski.engine.model;
 
 import dev.klotski.engine.model.weights.Checkpoint;
+import dev.klotski.engine.model.weights.TensorInfo;
 
 /**
- * Checks, before any weight is read, that the JVM heap can hold the model as float32 (how weights are kept
- * until offloading lands), so a model too large fails at once with the fix instead of an OutOfMemoryError
- * minutes into loading.
+ * Checks, before any weight is read, that the JVM heap can hold the model's weights as they will be held (in
+ * their stored format; vectors widened to float32), so a model too large fails at once with the fix instead
+ * of an OutOfMemoryError minutes into loading.
  */
 final class HeapBudget {
     /** Room left for activations, KV caches and the tokenizer besides the weights. */
@@ -14,9 +15,14 @@ final class HeapBudget {
     private HeapBudget() {
     }
 
-    /** Bytes the checkpoint's tensors take once widened to float32. */
-    static long float32Bytes(Checkpoint checkpoint) {
-        return checkpoint.tensorNames().stream().mapToLong(n -> checkpoint.info(n).elementCount()).sum() * Float.BYTES;
+    /** Bytes the loaded weights will hold: matrices as stored, 1-D tensors (norms, biases) widened to float32. */
+    static long heldBytes(Checkpoint checkpoint) {
+        long total = 0;
+        for (String name : checkpoint.tensorNames()) {
+            TensorInfo info = checkpoint.info(name);
+            total += info.rank() == 1 ? info.elementCount() * Float.BYTES : info.byteLength();
+        }
+        return total;
     }
 
     /** Heap the JVM may still grow into: its maximum minus what is in use now. */
@@ -26,10 +32,10 @@ final class HeapBudget {
     }
 
     static void check(Checkpoint checkpoint, long availableBytes) {
-        long needed = float32Bytes(checkpoint);
+        long needed = heldBytes(checkpoint);
         if (needed > availableBytes * WEIGHT_SHARE) {
             throw new ModelConfigException(String.format(java.util.Locale.ROOT,
-                    "%s needs %.1f GiB of heap for its weights as float32, but the JVM has %.1f GiB free; raise the "
+                    "%s needs %.1f GiB of heap for its weights, but the JVM has %.1f GiB free; raise the "
                             + "heap (KLOTSKI_JAVA_OPTS=-Xmx%dg for bin/klotski, spark.executor.memory in Spark)",
                     checkpoint.modelDir(), needed / GIB, availableBytes / GIB,
                     (long) Math.ceil(needed / WEIGHT_SHARE / GIB) + 2));

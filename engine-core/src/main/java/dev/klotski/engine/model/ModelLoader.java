@@ -3,8 +3,10 @@ package dev.klotski.engine.model;
 import dev.klotski.engine.model.Architecture.FfnNames;
 import dev.klotski.engine.model.Architecture.QkNorm;
 import dev.klotski.engine.model.arch.Architectures;
+import dev.klotski.engine.kernel.Kernels.AttentionShape;
 import dev.klotski.engine.model.layers.Attention;
 import dev.klotski.engine.model.layers.DecoderLayer;
+import dev.klotski.engine.model.layers.DecoderStack;
 import dev.klotski.engine.model.layers.DenseFeedForward;
 import dev.klotski.engine.model.layers.ExpertFfn;
 import dev.klotski.engine.model.layers.FeedForward;
@@ -14,7 +16,7 @@ import dev.klotski.engine.model.layers.RmsNorm;
 import dev.klotski.engine.model.layers.RotaryEmbedding;
 import dev.klotski.engine.model.layers.Router;
 import dev.klotski.engine.model.weights.Checkpoint;
-import dev.klotski.engine.tensor.Matrix;
+import dev.klotski.engine.tensor.WeightMatrix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,7 @@ public final class ModelLoader {
     private final ModelConfig config;
     private final Architecture arch;
     private final Checkpoint checkpoint;
+    private final WeightBytes bytes = new WeightBytes();
 
     private ModelLoader(ModelConfig config, Architecture arch, Checkpoint checkpoint) {
         this.config = config;
@@ -32,7 +35,7 @@ public final class ModelLoader {
         this.checkpoint = checkpoint;
     }
 
-    /** Reads config.json and the safetensors of a model folder; every weight is widened to float32 in memory. */
+    /** Reads config.json and the safetensors of a model folder; weights stay in their stored (compact) format. */
     public static MoeModel load(Path modelDir) {
         return load(modelDir, ModelConfig.load(modelDir));
     }
@@ -53,9 +56,9 @@ public final class ModelLoader {
 
     private MoeModel build() {
         int hidden = config.hiddenSize();
-        Matrix embeddings = checkpoint.matrix(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
-        Matrix lmHead = config.tieWordEmbeddings() && !checkpoint.contains(Architecture.LM_HEAD)
-                ? embeddings : checkpoint.matrix(Architecture.LM_HEAD, config.vocabSize(), hidden);
+        WeightMatrix embeddings = weight(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
+        WeightMatrix lmHead = config.tieWordEmbeddings() && !contains(Architecture.LM_HEAD)
+                ? embeddings : weight(Architecture.LM_HEAD, config.vocabSize(), hidden);
         RotaryEmbedding rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
         ExpertFfn[][] experts = new ExpertFfn[config.layers()][];
         ResidentExpertWeights expertWeights = new ResidentExpertWeights(experts);
@@ -73,7 +76,8 @@ public final class ModelLoader {
             layers.add(new DecoderLayer(norm(p + "input_layernorm.weight", hidden), loadAttention(l, p, rope),
                     norm(p + "post_attention_layernorm.weight", hidden), ffn));
         }
-        return new MoeModel(config, embeddings, layers, norm(Architecture.FINAL_NORM, hidden), lmHead, expertWeights);
+        DecoderStack stack = new DecoderStack(embeddings, layers, norm(Architecture.FINAL_NORM, hidden), lmHead);
+        return new MoeModel(config, stack, expertWeights, bytes);
     }
 
     private Attention loadAttention(int layer, String p, RotaryEmbedding rope) {
@@ -92,22 +96,23 @@ public final class ModelLoader {
             qNorm = norm(a + "q_norm.weight", config.qDim());
             kNorm = norm(a + "k_norm.weight", config.kvDim());
         }
-        return new Attention(layer, config.heads(), config.kvHeads(), config.headDim(), q, k, v, o, qNorm, kNorm, rope);
+        return new Attention(layer, new AttentionShape(config.heads(), config.kvHeads(), config.headDim()), q, k, v, o,
+                qNorm, kNorm, rope);
     }
 
     private MoeBlock loadMoeBlock(int layer, String p, ResidentExpertWeights experts) {
-        Router router = new Router(checkpoint.matrix(p + arch.routerName(), config.experts(), config.hiddenSize()),
+        Router router = new Router(weight(p + arch.routerName(), config.experts(), config.hiddenSize()),
                 config.expertsPerToken(), arch.renormalizesTopK(config));
         ExpertFfn shared = null;
-        Matrix sharedGate = null;
+        WeightMatrix sharedGate = null;
         if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {
             shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate());
-            sharedGate = checkpoint.matrix(p + arch.sharedExpertGate(), 1, config.hiddenSize());
+            sharedGate = weight(p + arch.sharedExpertGate(), 1, config.hiddenSize());
         }
         return new MoeBlock(layer, router, experts, shared, sharedGate);
     }
 
-    /** Experts are most of a model's bytes; widening them in parallel halves load time on two cores. */
+    /** Experts are most of a model's bytes; reading them in parallel shortens loading. */
     private ExpertFfn[] loadExperts(String p) {
         return IntStream.range(0, config.experts()).parallel()
                 .mapToObj(e -> loadFfn(p + String.format(arch.expertPrefix(), e), arch.expertFfn(),
@@ -117,17 +122,27 @@ public final class ModelLoader {
 
     private ExpertFfn loadFfn(String prefix, FfnNames names, int intermediate) {
         int hidden = config.hiddenSize();
-        return new ExpertFfn(checkpoint.matrix(prefix + names.gate() + ".weight", intermediate, hidden),
-                checkpoint.matrix(prefix + names.up() + ".weight", intermediate, hidden),
-                checkpoint.matrix(prefix + names.down() + ".weight", hidden, intermediate));
+        return new ExpertFfn(weight(prefix + names.gate() + ".weight", intermediate, hidden),
+                weight(prefix + names.up() + ".weight", intermediate, hidden),
+                weight(prefix + names.down() + ".weight", hidden, intermediate));
     }
 
     private Linear projection(String name, int out, int in, boolean withBias) {
-        Matrix w = checkpoint.matrix(name + ".weight", out, in);
-        return new Linear(w, withBias ? checkpoint.vector(name + ".bias", out) : null);
+        WeightMatrix w = weight(name + ".weight", out, in);
+        return new Linear(w, withBias ? bytes.count(checkpoint.vector(name + ".bias", out)) : null);
     }
 
     private RmsNorm norm(String name, int dim) {
-        return new RmsNorm(checkpoint.vector(name, dim), (float) config.rmsNormEps());
+        return new RmsNorm(bytes.count(checkpoint.vector(name, dim)), (float) config.rmsNormEps());
+    }
+
+    /** A weight in its stored format, counted in the model's held bytes. */
+    private WeightMatrix weight(String name, int rows, int cols) {
+        return bytes.count(checkpoint.weight(name, rows, cols));
+    }
+
+    /** Whether the checkpoint has the weight, plain or quantized. */
+    private boolean contains(String name) {
+        return checkpoint.contains(name) || checkpoint.tensorNames().stream().anyMatch(n -> n.startsWith(name + "."));
     }
 }

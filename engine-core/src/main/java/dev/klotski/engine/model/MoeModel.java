@@ -1,29 +1,23 @@
 package dev.klotski.engine.model;
 
 import dev.klotski.engine.kernel.Kernels;
-import dev.klotski.engine.model.layers.DecoderLayer;
+import dev.klotski.engine.model.layers.DecoderStack;
 import dev.klotski.engine.model.layers.ExpertWeights;
-import dev.klotski.engine.model.layers.RmsNorm;
-import dev.klotski.engine.tensor.Matrix;
-import java.util.List;
+import dev.klotski.engine.model.layers.ForwardBatch;
+import dev.klotski.engine.model.layers.Workspace;
 
-/** A loaded decoder-only MoE transformer: embeddings, decoder layers, final norm and LM head. */
+/** A loaded decoder-only MoE transformer: its configuration, its layers and where its experts come from. */
 public final class MoeModel implements AutoCloseable {
     private final ModelConfig config;
-    private final Matrix embeddings;   // (vocab, hidden)
-    private final List<DecoderLayer> layers;
-    private final RmsNorm finalNorm;   // (hidden)
-    private final Matrix lmHead;       // (vocab, hidden); the embeddings when tied
+    private final DecoderStack stack;
     private final ExpertWeights experts;
+    private final WeightBytes weightBytes;
 
-    public MoeModel(ModelConfig config, Matrix embeddings, List<DecoderLayer> layers, RmsNorm finalNorm,
-                    Matrix lmHead, ExpertWeights experts) {
+    public MoeModel(ModelConfig config, DecoderStack stack, ExpertWeights experts, WeightBytes weightBytes) {
         this.config = config;
-        this.embeddings = embeddings;
-        this.layers = List.copyOf(layers);
-        this.finalNorm = finalNorm;
-        this.lmHead = lmHead;
+        this.stack = stack;
         this.experts = experts;
+        this.weightBytes = weightBytes;
     }
 
     public ModelConfig config() {
@@ -34,33 +28,26 @@ public final class MoeModel implements AutoCloseable {
         return experts;
     }
 
+    /** Bytes of weights really held, by format. */
+    public WeightBytes weightBytes() {
+        return weightBytes;
+    }
+
+    /** A workspace for passes of this model on the given backend. */
+    public Workspace newWorkspace(Kernels kernels) {
+        int maxInter = Math.max(config.expertIntermediate(), Math.max(config.sharedIntermediate(),
+                config.denseIntermediate()));
+        return new Workspace(kernels, new Workspace.Dims(config.hiddenSize(), config.qDim(), config.kvDim(),
+                maxInter, config.experts(), config.expertsPerToken(), config.vocabSize()));
+    }
+
     /**
      * Runs all tokens of the batch through the model, appending their keys and values to their sequences'
-     * caches, and returns the logits (logitRows.length, vocab) of the requested rows.
+     * caches, and returns the logits (logitRows.length, vocab) of the requested rows: the workspace's host
+     * array, valid until its next pass.
      */
-    public float[] forward(Kernels kernels, ForwardBatch batch) {
-        int hidden = config.hiddenSize();
-        int tokens = batch.size();
-        float[] x = new float[tokens * hidden]; // residual stream (T, hidden)
-        for (int t = 0; t < tokens; t++) {
-            int id = batch.tokens()[t];
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
-                        + config.vocabSize() + ")");
-            }
-            System.arraycopy(embeddings.data(), id * hidden, x, t * hidden, hidden);
-        }
-        for (DecoderLayer layer : layers) {
-            layer.forward(kernels, x, batch);
-        }
-        int[] rows = batch.logitRows();
-        float[] selected = new float[rows.length * hidden];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(x, rows[i] * hidden, selected, i * hidden, hidden);
-        }
-        float[] logits = new float[rows.length * config.vocabSize()];
-        kernels.matmul(finalNorm.apply(selected), rows.length, lmHead, logits);
-        return logits;
+    public float[] forward(Kernels kernels, Workspace ws, ForwardBatch batch) {
+        return stack.forward(kernels, ws, batch);
     }
 
     @Override

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.klotski.engine.TestModels;
 import dev.klotski.engine.kernel.Kernels;
-import dev.klotski.engine.kernel.cpu.FixedOrderKernels;
+import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ class ChunkedPrefillTest {
         for (int i = 0; i < prompts.size(); i++) {
             params.add(new SamplingParams(6, i % 2 == 0 ? 0f : 0.9f, 0, 1f, 11 + i, List.of(), 8));
         }
-        try (Kernels kernels = new FixedOrderKernels(2)) {
+        try (Kernels kernels = CpuKernelsFactory.scalarFixedOrder(2)) {
             List<GenerationResult> whole = new Generator(model, kernels, Arrays::toString, 4096).generate(prompts, params);
             // 3 tokens per pass: every prompt but the shortest is split, and each decode step (4 rows) too.
             List<GenerationResult> chunked = new Generator(model, kernels, Arrays::toString, 3).generate(prompts, params);

@@ -27,7 +27,7 @@ class SequenceTest {
     };
 
     private static Sequence sequence(SamplingParams p) {
-        return new Sequence(new int[] {1, 2, 3}, p, new KvCache(1, 2, 64, 4));
+        return new Sequence(new int[] {1, 2, 3}, p, new KvCache(dev.klotski.engine.kernel.cpu.CpuKernels.reference(), 1, 2, 64, 4));
     }
 
     private static float[] hot(int id) {

@@ -14,7 +14,7 @@ import dev.klotski.engine.generate.TokenLogprob;
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.kv.KvCache;
-import dev.klotski.engine.model.ForwardBatch;
+import dev.klotski.engine.model.layers.ForwardBatch;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
 import java.util.ArrayList;
@@ -139,13 +139,13 @@ class GoldenModelTest {
 
     static float[] lastPositionLogits(MoeModel model, Kernels kernels, int[] ids) {
         var c = model.config();
-        KvCache cache = new KvCache(c.layers(), c.kvDim(), c.contextLength(), ids.length);
+        KvCache cache = new KvCache(kernels, c.layers(), c.kvDim(), c.contextLength(), ids.length);
         int[] positions = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             positions[i] = i;
         }
         ForwardBatch batch = new ForwardBatch(ids, positions, new int[ids.length], new KvCache[] {cache},
                 new int[] {ids.length - 1});
-        return model.forward(kernels, batch);
+        return model.forward(kernels, model.newWorkspace(kernels), batch).clone();
     }
 }

@@ -25,38 +25,45 @@ public final class CpuKernelsFactory {
      * kernels, SIMD when the Vector API is there.
      */
     public static Kernels create(boolean batchInvariant, int threads) {
+        ThreadPool pool = new ThreadPool(threads);
         if (batchInvariant) {
-            return fixedOrder(threads);
+            return new CpuKernels(fixedOrder(pool), pool);
         }
         BLAS nativeBlas = loadNativeBlas();
         if (nativeBlas != null) {
-            Kernels blas = new BlasKernels(nativeBlas, threads);
-            Kernels simd = vectorKernels(threads);
-            return simd == null ? blas : new SmallBatchKernels(blas, simd);
+            MatmulKernel blas = new BlasMatmul(nativeBlas);
+            MatmulKernel simd = vectorMatmul(pool);
+            return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, simd), pool);
         }
         LOG.warn("native BLAS not found (install OpenBLAS, e.g. Debian's libopenblas0); "
                 + "using the slower fixed-order Java kernels");
-        return fixedOrder(threads);
+        return new CpuKernels(fixedOrder(pool), pool);
+    }
+
+    /** The scalar batch-invariant kernels, whatever the JVM offers (tests compare the two families). */
+    public static Kernels scalarFixedOrder(int threads) {
+        ThreadPool pool = new ThreadPool(threads);
+        return new CpuKernels(new FixedOrderMatmul(pool), pool);
     }
 
     /**
      * The SIMD fixed-order kernels when the JVM has the Vector API module (Spark's launcher and bin/klotski add
      * it), else the scalar ones. The two give different bits, each batch-invariant on its own.
      */
-    static Kernels fixedOrder(int threads) {
-        Kernels simd = vectorKernels(threads);
-        return simd != null ? simd : new FixedOrderKernels(threads);
+    static MatmulKernel fixedOrder(ThreadPool pool) {
+        MatmulKernel simd = vectorMatmul(pool);
+        return simd != null ? simd : new FixedOrderMatmul(pool);
     }
 
     /** The SIMD fixed-order kernels, or null when the JVM lacks the Vector API module. */
-    private static Kernels vectorKernels(int threads) {
+    private static MatmulKernel vectorMatmul(ThreadPool pool) {
         if (!vectorApiAvailable()) {
             return null;
         }
         try {
             // By name, so this class never links against the incubator module when it is absent.
-            return (Kernels) Class.forName("dev.klotski.engine.kernel.cpu.VectorFixedOrderKernels")
-                    .getDeclaredConstructor(int.class).newInstance(threads);
+            return (MatmulKernel) Class.forName("dev.klotski.engine.kernel.cpu.VectorFixedOrderMatmul")
+                    .getDeclaredConstructor(ThreadPool.class).newInstance(pool);
         } catch (ReflectiveOperationException | LinkageError e) {
             LOG.warn("SIMD fixed-order kernels unavailable ({}); using scalar Java kernels", e.toString());
             return null;

@@ -1,6 +1,5 @@
 package dev.klotski.engine.kernel.cpu;
 
-import dev.klotski.engine.kernel.Kernels.RangeBody;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

@@ -1,23 +1,19 @@
 package dev.klotski.engine.model.layers;
 
 import dev.klotski.engine.kernel.Kernels;
-import dev.klotski.engine.model.ForwardBatch;
 
 /** Pre-norm decoder layer: {@code h = x + attn(norm(x)); out = h + ffn(norm(h))}. */
 public record DecoderLayer(RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, FeedForward ffn) {
 
-    /** Updates the residual stream x (T, hidden) in place. */
-    public void forward(Kernels kernels, float[] x, ForwardBatch batch) {
+    /** Updates the residual stream ws.residual (T, hidden) in place. */
+    public void forward(Kernels kernels, Workspace ws, ForwardBatch batch) {
         int rows = batch.size();
-        float[] attn = attention.forward(kernels, inputNorm.apply(x), batch);
-        addInPlace(x, attn);
-        float[] ff = ffn.forward(kernels, postAttentionNorm.apply(x), rows);
-        addInPlace(x, ff);
-    }
-
-    private static void addInPlace(float[] x, float[] delta) {
-        for (int i = 0; i < x.length; i++) {
-            x[i] += delta[i];
-        }
+        int hidden = inputNorm.dim();
+        inputNorm.apply(kernels, ws.residual, ws.normed, rows);
+        attention.forward(kernels, ws, batch);
+        kernels.add(ws.residual, ws.delta, rows * hidden);
+        postAttentionNorm.apply(kernels, ws.residual, ws.normed, rows);
+        ffn.forward(kernels, ws, rows);
+        kernels.add(ws.residual, ws.delta, rows * hidden);
     }
 }

@@ -6,7 +6,7 @@ import dev.klotski.engine.kernel.Kernels;
 public record DenseFeedForward(ExpertFfn mlp) implements FeedForward {
 
     @Override
-    public float[] forward(Kernels kernels, float[] x, int rows) {
-        return mlp.apply(kernels, x, rows);
+    public void forward(Kernels kernels, Workspace ws, int rows) {
+        mlp.apply(kernels, ws, ws.normed, rows, ws.delta);
     }
 }

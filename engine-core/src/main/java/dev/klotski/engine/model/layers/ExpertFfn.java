@@ -1,27 +1,25 @@
 package dev.klotski.engine.model.layers;
 
 import dev.klotski.engine.kernel.Kernels;
-import dev.klotski.engine.tensor.Matrix;
+import dev.klotski.engine.tensor.Buffer;
+import dev.klotski.engine.tensor.WeightMatrix;
 
 /**
  * One SwiGLU feed-forward block, {@code down(silu(gate·x) ⊙ up·x)}: a routed expert, a shared expert, or a
  * dense MLP layer.
  */
-public record ExpertFfn(Matrix gate, Matrix up, Matrix down) { // gate, up (inter, hidden); down (hidden, inter)
+public record ExpertFfn(WeightMatrix gate, WeightMatrix up, WeightMatrix down) { // gate, up (inter, hidden); down (hidden, inter)
 
-    /** Computes the block for {@code rows} rows of x (rows, hidden); returns (rows, hidden). */
-    public float[] apply(Kernels kernels, float[] x, int rows) {
-        int inter = gate.rows();
-        float[] g = new float[rows * inter];
-        float[] u = new float[rows * inter];
-        kernels.matmul(x, rows, gate, g);
-        kernels.matmul(x, rows, up, u);
-        for (int i = 0; i < g.length; i++) {
-            float v = g[i];
-            g[i] = v / (1f + (float) Math.exp(-v)) * u[i];
-        }
-        float[] out = new float[rows * down.rows()];
-        kernels.matmul(g, rows, down, out);
-        return out;
+    /** out (rows, hidden) = block(x (rows, hidden)), with ws.gate and ws.up as scratch. */
+    public void apply(Kernels kernels, Workspace ws, Buffer x, int rows, Buffer out) {
+        kernels.matmul(x, rows, gate, ws.gate); // (rows, inter)
+        kernels.matmul(x, rows, up, ws.up);     // (rows, inter)
+        kernels.siluMul(ws.gate, ws.up, rows * gate.rows());
+        kernels.matmul(ws.gate, rows, down, out);
+    }
+
+    /** Bytes the three matrices hold. */
+    public long heldBytes() {
+        return gate.heldBytes() + up.heldBytes() + down.heldBytes();
     }
 }

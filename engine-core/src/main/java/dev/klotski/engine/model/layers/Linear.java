@@ -1,12 +1,13 @@
 package dev.klotski.engine.model.layers;
 
 import dev.klotski.engine.kernel.Kernels;
-import dev.klotski.engine.tensor.Matrix;
+import dev.klotski.engine.tensor.Buffer;
+import dev.klotski.engine.tensor.WeightMatrix;
 
 /** A linear projection {@code y = x · Wᵀ (+ b)}. */
-public record Linear(Matrix weight, float[] bias) { // weight (out, in); bias (out) or null
+public record Linear(WeightMatrix weight, WeightMatrix bias) { // weight (out, in); bias (1, out) or null
 
-    public static Linear of(Matrix weight) {
+    public static Linear of(WeightMatrix weight) {
         return new Linear(weight, null);
     }
 
@@ -18,18 +19,11 @@ public record Linear(Matrix weight, float[] bias) { // weight (out, in); bias (o
         return weight.rows();
     }
 
-    /** Applies the projection to {@code rows} rows of x (rows, in) and returns (rows, out). */
-    public float[] apply(Kernels kernels, float[] x, int rows) {
-        float[] out = new float[rows * outDim()];
+    /** out (rows, out) = x (rows, in) · Wᵀ + b. */
+    public void apply(Kernels kernels, Buffer x, int rows, Buffer out) {
         kernels.matmul(x, rows, weight, out);
         if (bias != null) {
-            int n = outDim();
-            for (int r = 0; r < rows; r++) {
-                for (int o = 0; o < n; o++) {
-                    out[r * n + o] += bias[o];
-                }
-            }
+            kernels.addBias(out, rows, bias);
         }
-        return out;
     }
 }

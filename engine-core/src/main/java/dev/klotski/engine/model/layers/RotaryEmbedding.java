@@ -1,5 +1,8 @@
 package dev.klotski.engine.model.layers;
 
+import dev.klotski.engine.kernel.Kernels;
+import dev.klotski.engine.tensor.Buffer;
+
 /**
  * Rotary position embedding in the HuggingFace "rotate_half" (NEOX) layout: element i of a head is paired
  * with element i + headDim/2, not with its neighbour.
@@ -19,20 +22,8 @@ public final class RotaryEmbedding {
         }
     }
 
-    /** Rotates {@code heads} consecutive heads starting at {@code offset} for a token at {@code position}. */
-    public void apply(float[] x, int offset, int heads, int position) {
-        int half = headDim / 2;
-        for (int i = 0; i < half; i++) {
-            double angle = (double) position * inverseFrequencies[i];
-            float cos = (float) Math.cos(angle);
-            float sin = (float) Math.sin(angle);
-            for (int h = 0; h < heads; h++) {
-                int base = offset + h * headDim;
-                float a = x[base + i];
-                float b = x[base + i + half];
-                x[base + i] = a * cos - b * sin;
-                x[base + i + half] = b * cos + a * sin;
-            }
-        }
+    /** Rotates x (tokens, heads * headDim) in place, token t at positions[t]. */
+    public void apply(Kernels kernels, Buffer x, int tokens, int heads, int[] positions) {
+        kernels.rope(x, tokens, heads, headDim, positions, inverseFrequencies);
     }
 }

@@ -3,7 +3,9 @@ package dev.klotski.engine.model.weights;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.klotski.engine.tensor.Matrix;
+import dev.klotski.engine.tensor.DType;
+import dev.klotski.engine.tensor.WeightFormat;
+import dev.klotski.engine.tensor.WeightMatrix;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -204,16 +206,67 @@ public final class Checkpoint implements AutoCloseable {
         return file(name).readFloats(name);
     }
 
-    /** A 2-D tensor of exactly {@code [rows, cols]} as a float32 matrix. */
-    public Matrix matrix(String name, int rows, int cols) {
+    /**
+     * The weight {@code name} of exactly {@code [rows, cols]} in its compact form: F32, F16 and BF16 as stored
+     * (never widened), or int8/int4 from a Klotski quantized folder ({@link QuantizedTensors}).
+     */
+    public WeightMatrix weight(String name, int rows, int cols) {
+        if (!contains(name)) {
+            for (WeightFormat f : new WeightFormat[] {WeightFormat.Q8, WeightFormat.Q4}) {
+                if (contains(QuantizedTensors.quants(name, f))) {
+                    return quantized(name, f, rows, cols);
+                }
+            }
+        }
         requireShape(name, new long[] {rows, cols});
-        return new Matrix(rows, cols, floats(name));
+        TensorInfo info = info(name);
+        return switch (info.dtype()) {
+            case F32 -> WeightMatrix.f32(rows, cols, floats(name));
+            case BF16 -> WeightMatrix.halves(rows, cols, WeightFormat.BF16, file(name).readShorts(name));
+            case F16 -> WeightMatrix.halves(rows, cols, WeightFormat.F16, file(name).readShorts(name));
+            default -> throw new CheckpointException("tensor '" + name + "' in " + info.file() + " is "
+                    + info.dtype() + "; a weight must be F32, F16 or BF16 (or a Klotski int8/int4 pair)");
+        };
     }
 
-    /** A 1-D tensor of exactly {@code [length]} as float32. */
-    public float[] vector(String name, int length) {
+    private WeightMatrix quantized(String name, WeightFormat format, int rows, int cols) {
+        String quantsName = QuantizedTensors.quants(name, format);
+        String scalesName = QuantizedTensors.scales(name, format);
+        if (!contains(scalesName)) {
+            throw new CheckpointException("tensor '" + quantsName + "' has no scales: '" + scalesName
+                    + "' is missing from " + modelDir + " — the quantized folder is incomplete; run klotski quantize again");
+        }
+        TensorInfo q = info(quantsName);
+        TensorInfo sc = info(scalesName);
+        DType quantType = format == WeightFormat.Q8 ? DType.I8 : DType.U8;
+        long packedCols = format == WeightFormat.Q8 ? cols : cols / 2;
+        if (q.dtype() != quantType || !Arrays.equals(q.shape(), new long[] {rows, packedCols})) {
+            throw new CheckpointException("tensor '" + quantsName + "' in " + q.file() + " is " + q.dtype()
+                    + q.shapeString() + " but " + format.label() + " weights of " + Arrays.toString(new long[] {rows, cols})
+                    + " need " + quantType + Arrays.toString(new long[] {rows, packedCols})
+                    + " — the quantized folder does not match config.json; run klotski quantize again");
+        }
+        long[] scaleShape = sc.shape();
+        if (sc.dtype() != DType.F16 || scaleShape.length != 2 || scaleShape[0] != rows || scaleShape[1] < 1
+                || cols % scaleShape[1] != 0) {
+            throw new CheckpointException("tensor '" + scalesName + "' in " + sc.file() + " is " + sc.dtype()
+                    + sc.shapeString() + " but scales of " + rows + "x" + cols + " " + format.label()
+                    + " weights must be F16 [" + rows + ", " + cols + " / group]"
+                    + " — the quantized folder is corrupt; run klotski quantize again");
+        }
+        int group = (int) (cols / scaleShape[1]);
+        try {
+            return WeightMatrix.quantized(rows, cols, format, group, file(quantsName).readBytes(quantsName),
+                    file(scalesName).readShorts(scalesName));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("tensor '" + quantsName + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** A 1-D tensor of exactly {@code [length]} widened to a float32 matrix of one row (norms, biases). */
+    public WeightMatrix vector(String name, int length) {
         requireShape(name, new long[] {length});
-        return floats(name);
+        return WeightMatrix.f32(1, length, floats(name));
     }
 
     /** Sum of all tensors' stored bytes (what the HF index calls {@code total_size}). */

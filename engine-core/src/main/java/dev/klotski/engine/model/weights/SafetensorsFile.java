@@ -336,6 +336,39 @@ public final class SafetensorsFile implements AutoCloseable {
                 .asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** A 16-bit float tensor's stored bit patterns (F16 or BF16), row-major, copied onto the heap. */
+    public short[] readShorts(String name) {
+        TensorInfo info = info(name);
+        if (info.dtype() != DType.F16 && info.dtype() != DType.BF16) {
+            throw new CheckpointException("tensor '" + name + "' in " + path + " is " + info.dtype()
+                    + ", not a 16-bit float type");
+        }
+        short[] out = new short[arrayLength(info)];
+        rawBytes(name).asShortBuffer().get(out);
+        return out;
+    }
+
+    /** A byte tensor's contents (I8 or U8), copied onto the heap. */
+    public byte[] readBytes(String name) {
+        TensorInfo info = info(name);
+        if (info.dtype() != DType.I8 && info.dtype() != DType.U8) {
+            throw new CheckpointException("tensor '" + name + "' in " + path + " is " + info.dtype()
+                    + ", not a byte type (I8 or U8)");
+        }
+        byte[] out = new byte[arrayLength(info)];
+        rawBytes(name).get(out);
+        return out;
+    }
+
+    private int arrayLength(TensorInfo info) {
+        long count = info.elementCount();
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new CheckpointException("tensor '" + info.name() + "' in " + path + " has " + count
+                    + " elements, more than one Java array holds — split it into smaller tensors");
+        }
+        return (int) count;
+    }
+
     /** The tensor widened to float32, row-major; BF16 and F16 are converted exactly. */
     public float[] readFloats(String name) {
         TensorInfo info = info(name);
@@ -350,7 +383,8 @@ public final class SafetensorsFile implements AutoCloseable {
             case F32 -> bytes.asFloatBuffer().get(out);
             case BF16 -> widen(bytes.asShortBuffer(), out, true);
             case F16 -> widen(bytes.asShortBuffer(), out, false);
-            default -> throw new IllegalStateException("unhandled dtype " + info.dtype());
+            default -> throw new CheckpointException("tensor '" + name + "' in " + path + " is " + info.dtype()
+                    + ", which is not a float type; it cannot be read as float32");
         }
         return out;
     }

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.klotski.engine.kernel.Kernels;
-import dev.klotski.engine.tensor.Matrix;
+import dev.klotski.engine.tensor.HostBuffer;
+import dev.klotski.engine.tensor.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -39,24 +40,28 @@ class KernelAgreementTest {
         return v;
     }
 
-    private static float[] run(Kernels k, float[] x, int rows, Matrix w) {
+    private static float[] run(Kernels k, float[] x, int rows, WeightMatrix w) {
         float[] out = new float[rows * w.rows()];
         Arrays.fill(out, Float.NaN); // matmul must overwrite every element
-        k.matmul(x, rows, w, out);
+        k.matmul(new HostBuffer(x), rows, w, new HostBuffer(out));
         return out;
+    }
+
+    private static WeightMatrix matrix(int rows, int cols, float[] values) {
+        return WeightMatrix.f32(rows, cols, values);
     }
 
     /**
      * Relative agreement: each element within 1e-5 of the sum of |x·w| terms, which bounds float32 rounding of
      * any summation order (and stays meaningful when the dot product cancels to near zero).
      */
-    private static void assertClose(String what, float[] x, int rows, Matrix w, float[] expected, float[] actual) {
+    private static void assertClose(String what, float[] x, int rows, WeightMatrix w, float[] expected, float[] actual) {
         int in = w.cols();
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < w.rows(); o++) {
                 double magnitude = 0;
                 for (int k = 0; k < in; k++) {
-                    magnitude += Math.abs((double) x[r * in + k] * w.data()[o * in + k]);
+                    magnitude += Math.abs((double) x[r * in + k] * w.floats()[o * in + k]);
                 }
                 int i = r * w.rows() + o;
                 double tol = 1e-5 * Math.max(magnitude, 1e-6);
@@ -70,17 +75,23 @@ class KernelAgreementTest {
 
     /** Both batch-invariant implementations: scalar Java, and SIMD (the test JVM has the Vector API module). */
     static Stream<Arguments> fixedOrderKernels() {
-        return Stream.of(Arguments.of("scalar", (IntFunction<Kernels>) FixedOrderKernels::new),
-                Arguments.of("simd", (IntFunction<Kernels>) VectorFixedOrderKernels::new));
+        return Stream.of(
+                Arguments.of("scalar", (IntFunction<Kernels>) t -> withPool(t, FixedOrderMatmul::new)),
+                Arguments.of("simd", (IntFunction<Kernels>) t -> withPool(t, VectorFixedOrderMatmul::new)));
+    }
+
+    static Kernels withPool(int threads, java.util.function.Function<ThreadPool, MatmulKernel> matmul) {
+        ThreadPool pool = new ThreadPool(threads);
+        return new CpuKernels(matmul.apply(pool), pool);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixedOrderKernels")
     void fixedOrderAgreesWithReference(String name, IntFunction<Kernels> kernels) {
         SplittableRandom r = new SplittableRandom(11);
-        try (ReferenceKernels ref = new ReferenceKernels(); Kernels fixed = kernels.apply(3)) {
+        try (Kernels ref = CpuKernels.reference(); Kernels fixed = kernels.apply(3)) {
             for (int[] s : SHAPES) {
-                Matrix w = new Matrix(s[2], s[1], random(r, s[2] * s[1]));
+                WeightMatrix w = matrix(s[2], s[1], random(r, s[2] * s[1]));
                 float[] x = random(r, s[0] * s[1]);
                 assertClose(name + " " + Arrays.toString(s), x, s[0], w, run(ref, x, s[0], w), run(fixed, x, s[0], w));
             }
@@ -92,10 +103,10 @@ class KernelAgreementTest {
         BLAS blas = CpuKernelsFactory.loadNativeBlas();
         Assumptions.assumeTrue(blas != null, "no native BLAS on this machine: the OpenBLAS kernels are not tested");
         SplittableRandom r = new SplittableRandom(12);
-        try (ReferenceKernels ref = new ReferenceKernels(); BlasKernels fast = new BlasKernels(blas, 2);
-             Kernels hybrid = new SmallBatchKernels(new BlasKernels(blas, 2), new VectorFixedOrderKernels(2))) {
+        try (Kernels ref = CpuKernels.reference(); Kernels fast = withPool(2, p -> new BlasMatmul(blas));
+             Kernels hybrid = withPool(2, p -> new SplitMatmul(new BlasMatmul(blas), new VectorFixedOrderMatmul(p)))) {
             for (int[] s : SHAPES) {
-                Matrix w = new Matrix(s[2], s[1], random(r, s[2] * s[1]));
+                WeightMatrix w = matrix(s[2], s[1], random(r, s[2] * s[1]));
                 float[] x = random(r, s[0] * s[1]);
                 float[] expected = run(ref, x, s[0], w);
                 assertClose("openblas " + Arrays.toString(s), x, s[0], w, expected, run(fast, x, s[0], w));
@@ -129,7 +140,7 @@ class KernelAgreementTest {
         // 131: a tail after whole 4- and 16-wide blocks; 139: an odd 8-wide SIMD block too; 5: no block at all.
         for (int in : new int[] {131, 139, 5}) {
             int out = 77; // not a multiple of the 32-row weight tile
-            Matrix w = new Matrix(out, in, random(r, out * in));
+            WeightMatrix w = matrix(out, in, random(r, out * in));
             float[] probe = random(r, in);
             float[] alone;
             try (Kernels single = kernels.apply(1)) {
@@ -156,10 +167,10 @@ class KernelAgreementTest {
     @Test
     void parallelForCoversTheRangeExactlyOnce() {
         for (int threads = 1; threads <= 3; threads++) {
-            try (FixedOrderKernels k = new FixedOrderKernels(threads)) {
+            try (ThreadPool pool = new ThreadPool(threads)) {
                 for (int n : new int[] {0, 1, 2, 3, 7, 100}) {
                     AtomicIntegerArray seen = new AtomicIntegerArray(Math.max(n, 1));
-                    k.parallelFor(n, (from, to) -> {
+                    pool.parallelFor(n, (from, to) -> {
                         for (int i = from; i < to; i++) {
                             seen.incrementAndGet(i);
                         }

@@ -90,9 +90,9 @@ class CorruptCheckpointTest {
 
     @Test
     void unsupportedDtype() throws IOException {
-        Path file = RawSafetensors.write(dir.resolve("int8.safetensors"),
-                header(entry("q", "I8", "[4]", 0, 4)), new byte[4]);
-        assertMentions(opening(file), "int8.safetensors", "tensor 'q'", "I8", "unsupported", "BF16");
+        Path file = RawSafetensors.write(dir.resolve("f64.safetensors"),
+                header(entry("q", "F64", "[4]", 0, 32)), new byte[32]);
+        assertMentions(opening(file), "f64.safetensors", "tensor 'q'", "F64", "unsupported", "BF16");
     }
 
     @Test
@@ -148,13 +148,13 @@ class CorruptCheckpointTest {
                 .add("v", DType.F32, new long[] {8}, () -> new float[8])
                 .write(dir.resolve("model.safetensors"));
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            CheckpointException e = assertThrows(CheckpointException.class, () -> ckpt.matrix("w", 8, 4));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> ckpt.weight("w", 8, 4));
             assertMentions(e, "tensor 'w'", "model.safetensors", "has shape [4, 8]", "expects [8, 4]");
-            e = assertThrows(CheckpointException.class, () -> ckpt.matrix("v", 1, 8));
+            e = assertThrows(CheckpointException.class, () -> ckpt.weight("v", 1, 8));
             assertMentions(e, "tensor 'v'", "has shape [8]", "expects [1, 8]");
             e = assertThrows(CheckpointException.class, () -> ckpt.vector("v", 9));
             assertMentions(e, "tensor 'v'", "model.safetensors", "has shape [8]", "expects [9]");
-            assertTrue(ckpt.matrix("w", 4, 8).cols() == 8);
+            assertTrue(ckpt.weight("w", 4, 8).cols() == 8);
         }
     }
 

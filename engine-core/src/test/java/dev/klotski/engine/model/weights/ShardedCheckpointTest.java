@@ -62,8 +62,8 @@ class ShardedCheckpointTest {
             assertEquals(dir.resolve(SHARD2), sharded.info("lm_head.weight").file());
             assertEquals(24 * 2 + 4 * 4 + 24 * 2, sharded.totalBytes());
             assertEquals(single.totalBytes(), sharded.totalBytes());
-            assertArrayEquals(norm, sharded.vector("model.norm.weight", 4));
-            assertEquals(6, sharded.matrix("lm_head.weight", 6, 4).rows());
+            assertArrayEquals(norm, sharded.vector("model.norm.weight", 4).floats());
+            assertEquals(6, sharded.weight("lm_head.weight", 6, 4).rows());
             assertTrue(sharded.contains("lm_head.weight"));
             assertFalse(sharded.contains("lm_head.bias"));
             assertEquals(dir, sharded.modelDir());

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.tensor.DType;
-import dev.klotski.engine.tensor.Matrix;
+import dev.klotski.engine.tensor.WeightFormat;
+import dev.klotski.engine.tensor.WeightMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -42,8 +43,9 @@ class TinyMixtralCheckpointTest {
             assertArrayEquals(new long[] {64, 128}, w2.shape());
             assertEquals("[64, 128]", w2.shapeString());
             assertEquals(DType.BF16, w2.dtype());
-            Matrix m = ckpt.matrix("model.layers.0.block_sparse_moe.experts.0.w2.weight", 64, 128);
-            assertEquals(64 * 128, m.data().length);
+            WeightMatrix m = ckpt.weight("model.layers.0.block_sparse_moe.experts.0.w2.weight", 64, 128);
+            assertEquals(WeightFormat.BF16, m.format(), "BF16 weights stay BF16: no float32 copy");
+            assertEquals(64 * 128, m.halves().length);
             assertArrayEquals(new long[] {32000, 64}, ckpt.info("model.embed_tokens.weight").shape());
             assertArrayEquals(new long[] {32, 64}, ckpt.info("model.layers.3.self_attn.k_proj.weight").shape());
         }
@@ -52,7 +54,7 @@ class TinyMixtralCheckpointTest {
     @Test
     void finalNormWeightsAreNearOne() {
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-            float[] norm = ckpt.vector("model.norm.weight", 64);
+            float[] norm = ckpt.vector("model.norm.weight", 64).floats();
             // Exact bf16 values as stored (read independently with numpy).
             assertArrayEquals(new float[] {1.1796875f, 0.91015625f, 1.2890625f, 0.78515625f},
                     java.util.Arrays.copyOf(norm, 4));

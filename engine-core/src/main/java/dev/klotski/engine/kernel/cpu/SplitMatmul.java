@@ -1,7 +1,6 @@
 package dev.klotski.engine.kernel.cpu;
 
-import dev.klotski.engine.kernel.Kernels;
-import dev.klotski.engine.tensor.Matrix;
+import dev.klotski.engine.tensor.WeightMatrix;
 
 /**
  * The fast mode when both OpenBLAS and the SIMD kernels are there: products of few rows (decode steps, expert
@@ -11,14 +10,14 @@ import dev.klotski.engine.tensor.Matrix;
  * compete with ours) routing up to 32 rows to SIMD gave the best decode at batch 32 (129 vs 93 tokens/s with a
  * cut at 8) for a small loss in prefill. Like OpenBLAS alone this is not batch-invariant.
  */
-final class SmallBatchKernels implements Kernels {
+final class SplitMatmul implements MatmulKernel {
     /** Products of at most this many rows go to the small-batch kernels (-Dklotski.smallRows to tune). */
     static final int SMALL_ROWS = Integer.getInteger("klotski.smallRows", 32);
 
-    private final Kernels large;
-    private final Kernels small;
+    private final MatmulKernel large;
+    private final MatmulKernel small;
 
-    SmallBatchKernels(Kernels large, Kernels small) {
+    SplitMatmul(MatmulKernel large, MatmulKernel small) {
         this.large = large;
         this.small = small;
     }
@@ -34,18 +33,7 @@ final class SmallBatchKernels implements Kernels {
     }
 
     @Override
-    public void matmul(float[] x, int rows, Matrix w, float[] out) {
+    public void matmul(float[] x, int rows, WeightMatrix w, float[] out) {
         (rows <= SMALL_ROWS ? small : large).matmul(x, rows, w, out);
-    }
-
-    @Override
-    public void parallelFor(int n, RangeBody body) {
-        small.parallelFor(n, body);
-    }
-
-    @Override
-    public void close() {
-        large.close();
-        small.close();
     }
 }

@@ -9,14 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
  * goes to the first, the rest of k is summed by scalar FMAs, and the lanes are added in a fixed tree. The
  * width is fixed at 256 bits (not the machine's preferred width), so the bits are the same on every x86
  * machine with AVX2 or AVX-512, not only from batch to batch. Only loaded when the JVM runs with
- * {@code --add-modules jdk.incubator.vector}; {@link FixedOrderKernels} serves otherwise.
+ * {@code --add-modules jdk.incubator.vector}; {@link FixedOrderMatmul} serves otherwise.
  */
-final class VectorFixedOrderKernels extends TiledFixedOrderKernels {
+final class VectorFixedOrderMatmul extends TiledFixedOrderMatmul {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = 8; // S.length(), a constant so the JIT unrolls the lane tree
 
-    VectorFixedOrderKernels(int threads) {
-        super(threads);
+    VectorFixedOrderMatmul(ThreadPool pool) {
+        super(pool);
     }
 
     @Override

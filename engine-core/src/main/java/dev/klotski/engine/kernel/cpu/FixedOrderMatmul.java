@@ -3,12 +3,12 @@ package dev.klotski.engine.kernel.cpu;
 /**
  * Batch-invariant kernels in plain Java. Each output element is one dot product whose summation order is
  * fixed by design: four interleaved partial sums over k (lane = k mod 4), combined as (s0 + s1) + (s2 + s3).
- * Used when the JVM lacks the Vector API module; {@link TiledFixedOrderKernels} explains the invariance.
+ * Used when the JVM lacks the Vector API module; {@link TiledFixedOrderMatmul} explains the invariance.
  */
-public final class FixedOrderKernels extends TiledFixedOrderKernels {
+final class FixedOrderMatmul extends TiledFixedOrderMatmul {
 
-    public FixedOrderKernels(int threads) {
-        super(threads);
+    FixedOrderMatmul(ThreadPool pool) {
+        super(pool);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.klotski.engine.model;
+package dev.klotski.engine.model.layers;
 
 import dev.klotski.engine.kv.KvCache;
 

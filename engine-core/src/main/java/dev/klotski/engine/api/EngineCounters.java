@@ -24,8 +24,8 @@ final class EngineCounters {
         generateNanos += nanos;
     }
 
-    synchronized EngineMetrics snapshot(ExpertWeights experts) {
+    synchronized EngineMetrics snapshot(ExpertWeights experts, long weightBytes) {
         return new EngineMetrics(generateCalls, requests, largestBatch, promptTokens, generatedTokens,
-                experts.lookups(), experts.hits(), generateNanos);
+                experts.lookups(), experts.hits(), generateNanos, weightBytes);
     }
 }

@@ -11,9 +11,11 @@ package dev.klotski.engine.api;
  * @param expertLookups       expert weight requests made by the MoE layers
  * @param expertHits          of those, how many found the expert already resident on the compute device
  * @param generateNanos       wall time spent inside generate
+ * @param weightBytes         bytes of model weights the engine really holds (all formats, off-heap included)
  */
 public record EngineMetrics(long generateCalls, long requests, int largestBatch, long promptTokens,
-                            long generatedTokens, long expertLookups, long expertHits, long generateNanos) {
+                            long generatedTokens, long expertLookups, long expertHits, long generateNanos,
+                            long weightBytes) {
 
     /** Fraction of expert lookups that hit resident weights (1 when nothing is offloaded yet). */
     public double expertHitRate() {

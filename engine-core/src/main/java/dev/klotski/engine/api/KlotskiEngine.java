@@ -140,13 +140,23 @@ public final class KlotskiEngine implements AutoCloseable {
         return kernels.name();
     }
 
+    /** Bytes of weights really held, all formats together. */
+    public long weightBytes() {
+        return model.weightBytes().total();
+    }
+
+    /** Bytes of weights really held per format ("bf16", "int8", ...). */
+    public java.util.Map<String, Long> weightBytesByFormat() {
+        return model.weightBytes().byFormat();
+    }
+
     public EngineOptions options() {
         return options;
     }
 
     /** Counters since the engine was opened (generate calls, rows per call, tokens, expert hits). */
     public EngineMetrics metrics() {
-        return counters.snapshot(model.experts());
+        return counters.snapshot(model.experts(), model.weightBytes().total());
     }
 
     @Override

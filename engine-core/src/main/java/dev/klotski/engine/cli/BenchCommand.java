@@ -55,10 +55,12 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<ObjectNode> rows = new ArrayList<>();
         String kernels;
+        ObjectNode weights = JSON.createObjectNode();
         try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions());
              Progress progress = new Progress("bench", (long) batchSizes.length * (repeats + 1),
                      format == GenerateCommand.OutputFormat.json)) {
             kernels = klotski.kernelsName();
+            WeightBytesJson.put(weights, klotski);
             long done = 0;
             for (int batch : batchSizes) {
                 List<GenerationRequest> requests = randomRequests(klotski, batch);
@@ -79,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
                 rows.add(row);
             }
         }
-        print(rows, kernels);
+        print(rows, kernels, weights);
         return 0;
     }
 
@@ -121,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
         return nanos == 0 ? 0 : tokens / (nanos / 1e9);
     }
 
-    private void print(List<ObjectNode> rows, String kernels) throws Exception {
+    private void print(List<ObjectNode> rows, String kernels, ObjectNode weights) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (format == GenerateCommand.OutputFormat.json) {
             ObjectNode root = JSON.createObjectNode();
@@ -130,12 +132,14 @@ final class BenchCommand implements Callable<Integer> {
             root.put("prompt_tokens", promptTokens);
             root.put("new_tokens", newTokens);
             root.put("repeats", repeats);
+            root.setAll(weights);
             ArrayNode results = root.putArray("results");
             rows.forEach(results::add);
             out.println(JSON.writeValueAsString(root));
         } else {
             out.printf("model %s, kernels %s, %d prompt tokens, %d new tokens, median of %d runs%n",
                     engine.model, kernels, promptTokens, newTokens, repeats);
+            out.printf("weights held: %s%n", WeightBytesJson.describe(weights));
             out.printf("%10s %22s %22s%n", "batch", "prefill tokens/s", "decode tokens/s");
             for (ObjectNode r : rows) {
                 out.printf("%10d %22.1f %22.1f%n", r.get("batch_size").asInt(),

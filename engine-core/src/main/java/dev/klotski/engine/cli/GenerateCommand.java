@@ -66,14 +66,18 @@ final class GenerateCommand implements Callable<Integer> {
                 : chat.apply(GenerationRequest.ofText(prompt.text, params));
         GenerationResult result;
         String kernels;
+        ObjectNode weights = JSON.createObjectNode();
         try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions())) {
             result = klotski.generate(List.of(request)).get(0);
             kernels = klotski.kernelsName();
+            WeightBytesJson.put(weights, klotski);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format == OutputFormat.json) {
             ObjectNode json = toJson(result);
-            ((ObjectNode) json.get("stats")).put("kernels", kernels); // bits differ between kernel families
+            ObjectNode stats = (ObjectNode) json.get("stats");
+            stats.put("kernels", kernels); // bits differ between kernel families
+            stats.setAll(weights);
             out.println(JSON.writeValueAsString(json));
         } else {
             out.println(result.text());

@@ -51,6 +51,7 @@ public final class KlotskiExecutorPlugin implements ExecutorPlugin {
         gauge(registry, "engine.generatedTokens", EngineMetrics::generatedTokens);
         gauge(registry, "engine.expertLookups", EngineMetrics::expertLookups);
         gauge(registry, "engine.expertHits", EngineMetrics::expertHits);
+        gauge(registry, "engine.weightBytes", EngineMetrics::weightBytes);
     }
 
     private static void gauge(MetricRegistry registry, String name, ToLongFunction<EngineMetrics> field) {

@@ -104,7 +104,7 @@ public final class FakeEngine implements BatchEngine {
     @Override
     public synchronized EngineMetrics metrics() {
         return new EngineMetrics(calls, requests, largest, promptTokens, generatedTokens, 10 * requests,
-                9 * requests, 0);
+                9 * requests, 0, 0);
     }
 
     @Override

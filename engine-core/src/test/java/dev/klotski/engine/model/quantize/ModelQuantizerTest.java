@@ -23,11 +23,13 @@ import dev.klotski.engine.model.QuantizationScheme;
 import dev.klotski.engine.model.arch.Architectures;
 import dev.klotski.engine.model.weights.Checkpoint;
 import dev.klotski.engine.model.weights.QuantizedTensors;
+import dev.klotski.engine.model.weights.SafetensorsWriter;
 import dev.klotski.engine.model.weights.TensorInfo;
 import dev.klotski.engine.tensor.DType;
 import dev.klotski.engine.tensor.Quantizer;
 import dev.klotski.engine.tensor.WeightFormat;
 import dev.klotski.engine.tensor.WeightMatrix;
+import dev.klotski.engine.tensor.WeightRows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,6 +133,41 @@ class ModelQuantizerTest {
             assertArrayEquals(new long[] {64, 32}, b.info(QuantizedTensors.quants(expert, WeightFormat.Q4)).shape());
         }
         assertEquals("6", generate(out, 6).get(1));
+    }
+
+    /** The kernels decode int8/int4 as {@link WeightRows} says: same logits as the dequantized weights in F32. */
+    @Test
+    void aQuantizedModelComputesWhatItsDequantizedWeightsDo() {
+        Path q = fresh("mixtral-int4-dense-int8");
+        quantize(mixtral, q, "int4", "int8", 32);
+        Path f32 = TestModels.copy(q, fresh("dequantized"));
+        TestModels.removeJsonField(f32, "config.json", QuantizationScheme.CONFIG_KEY);
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (Checkpoint c = Checkpoint.open(q)) {
+            for (String name : c.tensorNames()) {
+                TensorInfo info = c.info(name);
+                if (name.endsWith(".int8") || name.endsWith(".int4")) {
+                    String plain = name.substring(0, name.lastIndexOf('.'));
+                    int rows = (int) info.shape()[0];
+                    int cols = (int) (name.endsWith(".int4") ? info.shape()[1] * 2 : info.shape()[1]);
+                    float[] v = WeightRows.toFloats(c.weight(plain, rows, cols));
+                    w.add(plain, DType.F32, new long[] {rows, cols}, () -> v);
+                } else if (!name.endsWith("_scales")) {
+                    float[] v = c.floats(name);
+                    w.add(name, DType.F32, info.shape(), () -> v);
+                }
+            }
+            w.write(f32.resolve("model.safetensors"));
+        }
+        int[] ids = {1, 5, 9, 40, 7, 100, 3, 3, 60};
+        try (KlotskiEngine a = KlotskiEngine.open(EngineOptions.builder(q).optThreads(1).build());
+             KlotskiEngine b = KlotskiEngine.open(EngineOptions.builder(f32).optThreads(1).build())) {
+            float[] x = a.teacherForcedLogits(ids);
+            float[] y = b.teacherForcedLogits(ids);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(y[i], x[i], 1e-3 * (1 + Math.abs(y[i])), "logit " + i);
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.klotski.engine.generate.GenerationRequest;
 import dev.klotski.engine.generate.GenerationResult;
 import dev.klotski.engine.generate.Generator;
 import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.generate.TeacherForcing;
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
@@ -39,6 +40,7 @@ public final class KlotskiEngine implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Kernels kernels;
     private final Generator generator;
+    private final TeacherForcing teacherForcing;
     private final PromptPreparer preparer;
     private final EngineCounters counters = new EngineCounters();
     private final ReentrantLock lock = new ReentrantLock(true); // fair: callers are served in arrival order
@@ -51,6 +53,7 @@ public final class KlotskiEngine implements AutoCloseable {
         int[] eosIds = IntStream.concat(Arrays.stream(model.config().eosTokenIds()), Arrays.stream(tokenizer.eosIds()))
                 .distinct().toArray();
         this.generator = new Generator(model, kernels, tokenizer::decode, MAX_BATCH_TOKENS, eosIds);
+        this.teacherForcing = new TeacherForcing(model, kernels, MAX_BATCH_TOKENS);
         this.preparer = new PromptPreparer(tokenizer, model.config().contextLength(), model.config().vocabSize());
     }
 
@@ -115,6 +118,28 @@ public final class KlotskiEngine implements AutoCloseable {
             List<GenerationResult> results = requests.isEmpty() ? List.of() : generator.generate(prompts, params);
             counters.record(results, System.nanoTime() - start);
             return results;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Feeds {@code ids} as given (teacher forcing: no sampling, no BOS added) and returns the logits of every
+     * position, (ids.length, vocab) row-major: row i is the model's distribution for token i + 1. Used to score
+     * one model against another on the same text (klotski compare).
+     */
+    public float[] teacherForcedLogits(int[] ids) {
+        Objects.requireNonNull(ids, "ids");
+        int vocab = model.config().vocabSize();
+        for (int id : ids) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("token id " + id + " is outside the model's vocabulary [0, "
+                        + vocab + ")");
+            }
+        }
+        lock.lock();
+        try {
+            return teacherForcing.logits(ids);
         } finally {
             lock.unlock();
         }

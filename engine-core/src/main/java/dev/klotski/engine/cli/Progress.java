@@ -10,7 +10,7 @@ final class Progress implements AutoCloseable {
     private final PrintStream err = System.err;
     private final boolean enabled;
     private final String label;
-    private final long total;
+    private long total;
     private long lastPrintNanos;
 
     Progress(String label, long total, boolean quiet) {
@@ -30,6 +30,12 @@ final class Progress implements AutoCloseable {
         lastPrintNanos = now;
         err.printf("\r%s %3d%%", label, total == 0 ? 100 : Math.min(100, done * 100 / total));
         err.flush();
+    }
+
+    /** As {@link #update(long)}, for work whose total is only known once it starts. */
+    void update(long done, long newTotal) {
+        total = newTotal;
+        update(done);
     }
 
     void message(String text) {

@@ -35,12 +35,13 @@ import java.util.TreeSet;
  * @param moeLayers           which layers are MoE (others are dense MLPs)
  * @param bosTokenId          -1 when absent
  * @param eosTokenIds         end-of-sequence ids (config may give one or a list)
+ * @param quantization        how a Klotski quantized folder holds its weights; null for an ordinary folder
  */
 public record ModelConfig(String architecture, int hiddenSize, int layers, int heads, int kvHeads, int headDim,
                           int vocabSize, int experts, int expertsPerToken, int expertIntermediate,
                           int denseIntermediate, int sharedIntermediate, boolean normTopKProb, double ropeTheta,
                           double rmsNormEps, int contextLength, boolean tieWordEmbeddings, boolean[] moeLayers,
-                          int bosTokenId, int[] eosTokenIds) {
+                          int bosTokenId, int[] eosTokenIds, QuantizationScheme quantization) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,12 +85,18 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
         boolean[] moe = moeLayers(c, layers, file);
         int[] eos = eosIds(generation.has("eos_token_id") ? generation.get("eos_token_id") : c.get("eos_token_id"));
         JsonNode bos = generation.has("bos_token_id") ? generation.get("bos_token_id") : c.get("bos_token_id");
-        return new ModelConfig(architecture, hidden, layers, heads, kvHeads, headDim, f.requiredInt("vocab_size"),
-                experts, topK, expertIntermediate, denseIntermediate, shared,
+        JsonNode q = c.get(QuantizationScheme.CONFIG_KEY);
+        QuantizationScheme quantization = q == null || q.isNull() ? null : QuantizationScheme.fromJson(q, file);
+        ModelConfig config = new ModelConfig(architecture, hidden, layers, heads, kvHeads, headDim,
+                f.requiredInt("vocab_size"), experts, topK, expertIntermediate, denseIntermediate, shared,
                 c.path("norm_topk_prob").asBoolean(false), c.path("rope_theta").asDouble(10000.0),
                 c.path("rms_norm_eps").asDouble(1e-6), f.optionalInt("max_position_embeddings", 4096),
                 c.path("tie_word_embeddings").asBoolean(false), moe,
-                bos == null || bos.isNull() ? -1 : bos.asInt(), eos);
+                bos == null || bos.isNull() ? -1 : bos.asInt(), eos, quantization);
+        if (quantization != null) {
+            quantization.checkDivides(config, file);
+        }
+        return config;
     }
 
     /** Qwen models may keep some layers dense: mlp_only_layers, or every layer not on decoder_sparse_step. */

@@ -16,6 +16,8 @@ import dev.klotski.engine.model.layers.RmsNorm;
 import dev.klotski.engine.model.layers.RotaryEmbedding;
 import dev.klotski.engine.model.layers.Router;
 import dev.klotski.engine.model.weights.Checkpoint;
+import dev.klotski.engine.model.weights.CheckpointException;
+import dev.klotski.engine.tensor.WeightFormat;
 import dev.klotski.engine.tensor.WeightMatrix;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,9 +58,9 @@ public final class ModelLoader {
 
     private MoeModel build() {
         int hidden = config.hiddenSize();
-        WeightMatrix embeddings = weight(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
+        WeightMatrix embeddings = denseWeight(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
         WeightMatrix lmHead = config.tieWordEmbeddings() && !contains(Architecture.LM_HEAD)
-                ? embeddings : weight(Architecture.LM_HEAD, config.vocabSize(), hidden);
+                ? embeddings : denseWeight(Architecture.LM_HEAD, config.vocabSize(), hidden);
         RotaryEmbedding rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
         ExpertFfn[][] experts = new ExpertFfn[config.layers()][];
         ResidentExpertWeights expertWeights = new ResidentExpertWeights(experts);
@@ -71,7 +73,7 @@ public final class ModelLoader {
                 ffn = loadMoeBlock(l, p, expertWeights);
             } else {
                 ffn = new DenseFeedForward(loadFfn(p + Architecture.DENSE_MLP, Architecture.LLAMA_FFN,
-                        config.denseIntermediate()));
+                        config.denseIntermediate(), false));
             }
             layers.add(new DecoderLayer(norm(p + "input_layernorm.weight", hidden), loadAttention(l, p, rope),
                     norm(p + "post_attention_layernorm.weight", hidden), ffn));
@@ -106,7 +108,7 @@ public final class ModelLoader {
         ExpertFfn shared = null;
         WeightMatrix sharedGate = null;
         if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {
-            shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate());
+            shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate(), false);
             sharedGate = weight(p + arch.sharedExpertGate(), 1, config.hiddenSize());
         }
         return new MoeBlock(layer, router, experts, shared, sharedGate);
@@ -116,19 +118,22 @@ public final class ModelLoader {
     private ExpertFfn[] loadExperts(String p) {
         return IntStream.range(0, config.experts()).parallel()
                 .mapToObj(e -> loadFfn(p + String.format(arch.expertPrefix(), e), arch.expertFfn(),
-                        config.expertIntermediate()))
+                        config.expertIntermediate(), true))
                 .toArray(ExpertFfn[]::new);
     }
 
-    private ExpertFfn loadFfn(String prefix, FfnNames names, int intermediate) {
+    /** A SwiGLU block: a routed expert when {@code routed}, else a dense MLP or shared expert. */
+    private ExpertFfn loadFfn(String prefix, FfnNames names, int intermediate, boolean routed) {
         int hidden = config.hiddenSize();
-        return new ExpertFfn(weight(prefix + names.gate() + ".weight", intermediate, hidden),
-                weight(prefix + names.up() + ".weight", intermediate, hidden),
-                weight(prefix + names.down() + ".weight", hidden, intermediate));
+        WeightFormat format = config.quantization() == null ? null
+                : routed ? config.quantization().experts() : config.quantization().dense();
+        return new ExpertFfn(schemed(prefix + names.gate() + ".weight", intermediate, hidden, format),
+                schemed(prefix + names.up() + ".weight", intermediate, hidden, format),
+                schemed(prefix + names.down() + ".weight", hidden, intermediate, format));
     }
 
     private Linear projection(String name, int out, int in, boolean withBias) {
-        WeightMatrix w = weight(name + ".weight", out, in);
+        WeightMatrix w = denseWeight(name + ".weight", out, in);
         return new Linear(w, withBias ? bytes.count(checkpoint.vector(name + ".bias", out)) : null);
     }
 
@@ -139,6 +144,28 @@ public final class ModelLoader {
     /** A weight in its stored format, counted in the model's held bytes. */
     private WeightMatrix weight(String name, int rows, int cols) {
         return bytes.count(checkpoint.weight(name, rows, cols));
+    }
+
+    /** A weight a quantized folder holds in its dense format (attention, embeddings, LM head). */
+    private WeightMatrix denseWeight(String name, int rows, int cols) {
+        return schemed(name, rows, cols, config.quantization() == null ? null : config.quantization().dense());
+    }
+
+    /**
+     * A weight that a quantized folder must hold in {@code expected} (null: any format), so a config.json that
+     * does not match its weights fails here, naming the tensor, instead of running with the wrong numbers.
+     */
+    private WeightMatrix schemed(String name, int rows, int cols, WeightFormat expected) {
+        WeightMatrix w = weight(name, rows, cols);
+        int group = config.quantization() == null ? 0 : config.quantization().groupSize();
+        if (expected != null && (w.format() != expected || (expected.quantized() && w.group() != group))) {
+            throw new CheckpointException("weight '" + name + "' in " + checkpoint.modelDir() + " is stored as "
+                    + w.format().label() + (w.group() > 0 ? " with group size " + w.group() : "") + " but config.json's "
+                    + QuantizationScheme.CONFIG_KEY + " says " + expected.label()
+                    + (expected.quantized() ? " with group size " + group : "")
+                    + " — the folder's config.json and weights do not match; quantize the original model again");
+        }
+        return w;
     }
 
     /** Whether the checkpoint has the weight, plain or quantized. */

@@ -206,6 +206,11 @@ public final class Checkpoint implements AutoCloseable {
         return file(name).readFloats(name);
     }
 
+    /** A 16-bit float tensor's stored bit patterns (F16 or BF16), row-major. */
+    public short[] shorts(String name) {
+        return file(name).readShorts(name);
+    }
+
     /**
      * The weight {@code name} of exactly {@code [rows, cols]} in its compact form: F32, F16 and BF16 as stored
      * (never widened), or int8/int4 from a Klotski quantized folder ({@link QuantizedTensors}).

@@ -25,11 +25,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * Streams a safetensors file to disk. Tensors are declared up front with their shape (so the header can be
  * written first) and a supplier that produces their values only when their turn comes, so a multi-GB model
- * never has to be in memory at once: at most one tensor's floats plus a small conversion buffer.
+ * never has to be in memory at once: at most one tensor's values plus a small conversion buffer. Values come
+ * as floats (rounded to the dtype), as 16-bit patterns written as they are ({@link #addShorts}), or as bytes
+ * ({@link #addBytes}, for the I8/U8 quants of quantized folders).
  *
  * <pre>{@code
  * new SafetensorsWriter()
@@ -45,7 +48,13 @@ public final class SafetensorsWriter {
     private static final int BUFFER_BYTES = 1 << 20;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Pending(String name, DType dtype, long[] shape, long elements, Supplier<float[]> values) {
+    /** Writes one tensor's data section when its turn comes. */
+    @FunctionalInterface
+    private interface Payload {
+        void write(FileChannel ch, ByteBuffer buf, Pending t, Path file) throws IOException;
+    }
+
+    private record Pending(String name, DType dtype, long[] shape, long elements, Payload payload) {
     }
 
     private final List<Pending> tensors = new ArrayList<>();
@@ -54,13 +63,48 @@ public final class SafetensorsWriter {
 
     /**
      * Declares the next tensor. {@code values} is called once, during {@link #write}, and must return
-     * {@code product(shape)} floats in row-major order; they are rounded to {@code dtype} on the way out.
+     * {@code product(shape)} floats in row-major order; they are rounded to {@code dtype} (F32, BF16 or F16) on
+     * the way out.
      */
     public SafetensorsWriter add(String name, DType dtype, long[] shape, Supplier<float[]> values) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(dtype, "dtype");
-        Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(values, "values");
+        requireDType(name, dtype, DType.F32, DType.BF16, DType.F16);
+        return declare(name, dtype, shape, (ch, buf, t, file) -> writeFloats(ch, buf, t, checked(t, file,
+                values.get(), v -> v.length)));
+    }
+
+    /**
+     * Declares a 16-bit float tensor (F16 or BF16) whose {@code product(shape)} bit patterns {@code bits}
+     * returns; they are written as they are, so stored weights are copied without a float round trip.
+     */
+    public SafetensorsWriter addShorts(String name, DType dtype, long[] shape, Supplier<short[]> bits) {
+        Objects.requireNonNull(bits, "bits");
+        requireDType(name, dtype, DType.F16, DType.BF16);
+        return declare(name, dtype, shape, (ch, buf, t, file) -> writeShorts(ch, buf, checked(t, file,
+                bits.get(), v -> v.length)));
+    }
+
+    /** Declares a byte tensor (I8 or U8) whose {@code product(shape)} bytes {@code bytes} returns. */
+    public SafetensorsWriter addBytes(String name, DType dtype, long[] shape, Supplier<byte[]> bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        requireDType(name, dtype, DType.I8, DType.U8);
+        return declare(name, dtype, shape, (ch, buf, t, file) -> {
+            flush(ch, buf);
+            writeAll(ch, ByteBuffer.wrap(checked(t, file, bytes.get(), v -> v.length)));
+        });
+    }
+
+    private static void requireDType(String name, DType dtype, DType... allowed) {
+        Objects.requireNonNull(dtype, "dtype");
+        if (!Arrays.asList(allowed).contains(dtype)) {
+            throw new IllegalArgumentException("tensor '" + name + "': this method writes " + Arrays.toString(allowed)
+                    + ", not " + dtype + " — use add (floats), addShorts (16-bit patterns) or addBytes (I8/U8)");
+        }
+    }
+
+    private SafetensorsWriter declare(String name, DType dtype, long[] shape, Payload payload) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(shape, "shape");
         if (name.isEmpty() || name.equals("__metadata__")) {
             throw new IllegalArgumentException("invalid tensor name '" + name + "'");
         }
@@ -77,9 +121,9 @@ public final class SafetensorsWriter {
         }
         if (elements > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tensor '" + name + "' has " + elements
-                    + " elements, more than one float array holds");
+                    + " elements, more than one Java array holds");
         }
-        tensors.add(new Pending(name, dtype, shape.clone(), elements, values));
+        tensors.add(new Pending(name, dtype, shape.clone(), elements, payload));
         return this;
     }
 
@@ -111,7 +155,8 @@ public final class SafetensorsWriter {
                 flush(ch, buf);
                 writeAll(ch, ByteBuffer.wrap(header));
                 for (Pending t : tensors) {
-                    writeTensor(ch, buf, t, file);
+                    t.payload().write(ch, buf, t, file);
+                    flush(ch, buf);
                 }
                 ch.force(true); // the rename must not become visible before the data is durable
             }
@@ -150,13 +195,17 @@ public final class SafetensorsWriter {
         return out;
     }
 
-    private static void writeTensor(FileChannel ch, ByteBuffer buf, Pending t, Path file) throws IOException {
-        float[] values = t.values().get();
-        if (values == null || values.length != t.elements()) {
+    /** The supplier's array, or an error naming the tensor when it has the wrong number of values. */
+    private static <T> T checked(Pending t, Path file, T values, ToIntFunction<T> length) {
+        if (values == null || length.applyAsInt(values) != t.elements()) {
             throw new CheckpointException("cannot write " + file + ": tensor '" + t.name() + "' of shape "
                     + Arrays.toString(t.shape()) + " needs " + t.elements() + " values but its supplier returned "
-                    + (values == null ? "null" : values.length) + " — fix the code producing this tensor");
+                    + (values == null ? "null" : length.applyAsInt(values)) + " — fix the code producing this tensor");
         }
+        return values;
+    }
+
+    private static void writeFloats(FileChannel ch, ByteBuffer buf, Pending t, float[] values) throws IOException {
         // One loop per dtype keeps the per-element work to a conversion and a put.
         switch (t.dtype()) {
             case F32 -> {
@@ -185,7 +234,19 @@ public final class SafetensorsWriter {
             }
             default -> throw new IllegalStateException("unhandled dtype " + t.dtype());
         }
-        flush(ch, buf);
+    }
+
+    /** Bulk copies through the buffer's short view, a buffer-full at a time. */
+    private static void writeShorts(FileChannel ch, ByteBuffer buf, short[] bits) throws IOException {
+        for (int done = 0; done < bits.length; ) {
+            if (buf.remaining() < Short.BYTES) {
+                flush(ch, buf);
+            }
+            int n = Math.min(bits.length - done, buf.remaining() / Short.BYTES);
+            buf.asShortBuffer().put(bits, done, n);
+            buf.position(buf.position() + n * Short.BYTES);
+            done += n;
+        }
     }
 
     private static void flush(FileChannel ch, ByteBuffer buf) throws IOException {

@@ -70,6 +70,49 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void shortsAndBytesAreWrittenAsGivenAcrossBufferFlushes() throws IOException {
+        short[] bits = new short[600_000]; // more than the writer's 1 MiB buffer holds
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = (short) (i * 40503); // every pattern kind, NaN and subnormal bits included
+        }
+        byte[] signed = new byte[1_500_001];
+        for (int i = 0; i < signed.length; i++) {
+            signed[i] = (byte) (i * 31);
+        }
+        byte[] unsigned = {0, 1, (byte) 0x7F, (byte) 0x80, (byte) 0xFF};
+        Path file = dir.resolve("raw.safetensors");
+        long written = new SafetensorsWriter()
+                .add("a.f32", DType.F32, new long[] {3}, () -> new float[] {1, 2, 3}) // odd length: unaligned after it
+                .addShorts("b.bf16", DType.BF16, new long[] {600, 1000}, () -> bits)
+                .addBytes("c.i8", DType.I8, new long[] {signed.length}, () -> signed)
+                .addShorts("d.f16", DType.F16, new long[] {2}, () -> new short[] {(short) 0x3C00, (short) 0xFC00})
+                .addBytes("e.u8", DType.U8, new long[] {5}, () -> unsigned)
+                .write(file);
+        assertEquals(12 + 1_200_000 + 1_500_001 + 4 + 5, written);
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertArrayEquals(new float[] {1, 2, 3}, st.readFloats("a.f32"));
+            assertArrayEquals(bits, st.readShorts("b.bf16"));
+            assertArrayEquals(signed, st.readBytes("c.i8"));
+            assertArrayEquals(new short[] {(short) 0x3C00, (short) 0xFC00}, st.readShorts("d.f16"));
+            assertArrayEquals(unsigned, st.readBytes("e.u8"));
+            assertEquals(DType.U8, st.info("e.u8").dtype());
+        }
+    }
+
+    @Test
+    void rawWritersRefuseTheWrongDtypeOrLength() {
+        SafetensorsWriter w = new SafetensorsWriter();
+        assertThrows(IllegalArgumentException.class, () -> w.addBytes("x", DType.BF16, new long[] {1}, () -> new byte[1]));
+        assertThrows(IllegalArgumentException.class, () -> w.addShorts("x", DType.I8, new long[] {1}, () -> new short[1]));
+        assertThrows(IllegalArgumentException.class, () -> w.add("x", DType.U8, new long[] {1}, () -> new float[1]));
+        Path file = dir.resolve("short.safetensors");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> new SafetensorsWriter()
+                .addBytes("q.int8", DType.I8, new long[] {2, 4}, () -> new byte[7]).write(file));
+        assertTrue(e.getMessage().contains("'q.int8'") && e.getMessage().contains("needs 8 values"), e.getMessage());
+        assertFalse(Files.exists(file));
+    }
+
+    @Test
     void bf16IsRoundedToNearestEvenOnDisk() throws IOException {
         float[] ties = {
             Float.intBitsToFloat(0x3F808000), // 1 + 2^-8: halfway, 0x3F80 is even -> down

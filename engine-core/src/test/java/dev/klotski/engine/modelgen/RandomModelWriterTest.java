@@ -65,7 +65,7 @@ class RandomModelWriterTest {
     void everyArchitectureLoadsAndGenerates(String arch) {
         Path dir = TestModels.make(tmp.resolve(arch), TestModels.spec(arch, 32, 4));
         try (KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(dir).optThreads(1).build())) {
-            assertEquals(ModelSpec.architecture(arch).hfName(), engine.modelConfig().architecture());
+            assertEquals(TestModels.spec(arch, 32, 4).hfName(), engine.modelConfig().architecture());
             GenerationResult r = engine.generate(List.of(GenerationRequest.ofText("Hello world", greedy(6)))).get(0);
             assertEquals(6, r.outputIds().length);
             double p = Math.exp(r.topLogprobs().get(0).get(0).logprob());

@@ -9,7 +9,6 @@ import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
-import dev.klotski.engine.model.arch.Architectures;
 import dev.klotski.engine.model.weights.CheckpointException;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
@@ -78,7 +77,7 @@ public final class KlotskiEngine implements AutoCloseable {
         }
         long start = System.nanoTime();
         ModelConfig config = ModelConfig.load(dir); // fail on a bad config.json before anything heavier
-        Architectures.forName(config.architecture());
+        ModelLoader.architecture(config); // an unsupported architecture fails here too
         Tokenizer tokenizer = HfTokenizer.load(dir);
         MoeModel model;
         try {

@@ -1,6 +1,5 @@
 package dev.klotski.engine.api;
 
-import dev.klotski.engine.generate.GenerationResult;
 import dev.klotski.engine.model.layers.ExpertWeights;
 import java.util.List;
 

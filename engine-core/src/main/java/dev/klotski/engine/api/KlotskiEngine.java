@@ -1,16 +1,15 @@
 package dev.klotski.engine.api;
 
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
+import dev.klotski.engine.generate.Candidate;
 import dev.klotski.engine.generate.Generator;
-import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.generate.Outcome;
+import dev.klotski.engine.generate.SamplingSpec;
 import dev.klotski.engine.generate.TeacherForcing;
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
-import dev.klotski.engine.model.arch.Architectures;
 import dev.klotski.engine.model.weights.CheckpointException;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
@@ -81,7 +80,7 @@ public final class KlotskiEngine implements AutoCloseable {
         }
         long start = System.nanoTime();
         ModelConfig config = ModelConfig.load(dir); // fail on a bad config.json before anything heavier
-        Architectures.forName(config.architecture());
+        ModelLoader.architecture(config); // an unsupported architecture fails here too
         Tokenizer tokenizer = HfTokenizer.load(dir);
         MoeModel model;
         try {
@@ -102,20 +101,21 @@ public final class KlotskiEngine implements AutoCloseable {
      * Completes every request of the batch together (ragged prefill, then batched decode) and returns one
      * result per request, in request order.
      *
-     * @throws dev.klotski.engine.generate.PromptTooLongException when a request with overflow FAIL does not fit
+     * @throws PromptTooLongException when a request with overflow FAIL does not fit
      */
     public List<GenerationResult> generate(List<GenerationRequest> requests) {
         Objects.requireNonNull(requests, "requests");
         List<int[]> prompts = new ArrayList<>(requests.size());
-        List<SamplingParams> params = new ArrayList<>(requests.size());
+        List<SamplingSpec> specs = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             prompts.add(preparer.prepare(i, requests.get(i)));
-            params.add(requests.get(i).params());
+            specs.add(spec(requests.get(i).params()));
         }
         lock.lock();
         try {
             long start = System.nanoTime();
-            List<GenerationResult> results = requests.isEmpty() ? List.of() : generator.generate(prompts, params);
+            List<GenerationResult> results = requests.isEmpty() ? List.of() : generator.generate(prompts, specs)
+                    .stream().map(KlotskiEngine::result).toList();
             counters.record(results, System.nanoTime() - start);
             return results;
         } finally {
@@ -143,6 +143,31 @@ public final class KlotskiEngine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The generator's view of a request's sampling parameters. */
+    static SamplingSpec spec(SamplingParams p) {
+        return new SamplingSpec(p.maxNewTokens(), p.temperature(), p.topK(), p.topP(), p.seed(), p.stopStrings(),
+                p.topLogprobs());
+    }
+
+    /** A generator outcome as the public result. */
+    static GenerationResult result(Outcome o) {
+        FinishReason finish = switch (o.stop()) {
+            case EOS -> FinishReason.EOS;
+            case STOP_STRING -> FinishReason.STOP_STRING;
+            case LENGTH -> FinishReason.LENGTH;
+        };
+        List<List<TokenLogprob>> top = o.topLogprobs().stream()
+                .map(position -> position.stream().map(KlotskiEngine::logprob).toList())
+                .toList();
+        return new GenerationResult(o.promptIds(), o.outputIds(), o.text(), finish, top,
+                new GenerationStats(o.promptIds().length, o.outputIds().length, o.prefillNanos(), o.decodeNanos(),
+                        o.batchSize(), o.expertLookups(), o.expertHits()));
+    }
+
+    private static TokenLogprob logprob(Candidate c) {
+        return new TokenLogprob(c.id(), c.logprob());
     }
 
     /** The model's tokenizer (thread-safe). */

@@ -1,9 +1,9 @@
 package dev.klotski.engine.api;
 
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.generate.LogitAgreement;
-import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.api.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
 

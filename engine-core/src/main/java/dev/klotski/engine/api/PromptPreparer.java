@@ -1,8 +1,5 @@
 package dev.klotski.engine.api;
 
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.OverflowPolicy;
-import dev.klotski.engine.generate.PromptTooLongException;
 import dev.klotski.engine.tokenizer.ChatMessage;
 import dev.klotski.engine.tokenizer.Tokenizer;
 import java.util.Arrays;

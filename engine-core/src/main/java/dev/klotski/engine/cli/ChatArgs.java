@@ -1,6 +1,6 @@
 package dev.klotski.engine.cli;
 
-import dev.klotski.engine.generate.GenerationRequest;
+import dev.klotski.engine.api.GenerationRequest;
 import picocli.CommandLine.Option;
 
 /** Chat-template options, shared by generate and batch. */

@@ -1,6 +1,6 @@
 package dev.klotski.engine.cli;
 
-import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.api.SamplingParams;
 import java.util.List;
 import picocli.CommandLine.Option;
 

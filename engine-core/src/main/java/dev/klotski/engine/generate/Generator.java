@@ -42,7 +42,7 @@ public final class Generator {
     }
 
     /** Completes every prompt; prompts must already fit the context with their max_new_tokens. */
-    public List<GenerationResult> generate(List<int[]> prompts, List<SamplingParams> params) {
+    public List<Outcome> generate(List<int[]> prompts, List<SamplingSpec> params) {
         ModelConfig config = model.config();
         List<Sequence> sequences = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
@@ -66,12 +66,11 @@ public final class Generator {
         // Exact for this batch: the engine serves one generate call at a time.
         long lookups = model.experts().lookups() - lookupsBefore;
         long hits = model.experts().hits() - hitsBefore;
-        List<GenerationResult> results = new ArrayList<>(sequences.size());
+        List<Outcome> results = new ArrayList<>(sequences.size());
         for (Sequence s : sequences) {
-            String text = s.finish == FinishReason.STOP_STRING ? s.text : decoder.apply(s.outputIds());
-            results.add(new GenerationResult(s.promptIds.clone(), s.outputIds(), text, s.finish,
-                    List.copyOf(s.topLogprobs), new GenerationStats(s.promptIds.length, s.output.size(),
-                    prefillDone - start, end - prefillDone, sequences.size(), lookups, hits)));
+            String text = s.finish == StopReason.STOP_STRING ? s.text : decoder.apply(s.outputIds());
+            results.add(new Outcome(s.promptIds.clone(), s.outputIds(), text, s.finish, List.copyOf(s.topLogprobs),
+                    prefillDone - start, end - prefillDone, sequences.size(), lookups, hits));
         }
         return results;
     }

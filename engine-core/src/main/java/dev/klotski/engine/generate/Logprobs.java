@@ -8,7 +8,7 @@ final class Logprobs {
     private Logprobs() {
     }
 
-    static List<TokenLogprob> top(float[] logits, int offset, int vocab, int k) {
+    static List<Candidate> top(float[] logits, int offset, int vocab, int k) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) {
             max = Math.max(max, logits[offset + i]);
@@ -33,9 +33,9 @@ final class Logprobs {
                 filled = Math.min(filled + 1, n);
             }
         }
-        List<TokenLogprob> out = new ArrayList<>(n);
+        List<Candidate> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new TokenLogprob(best[i], logits[offset + best[i]] - logNorm));
+            out.add(new Candidate(best[i], logits[offset + best[i]] - logNorm));
         }
         return out;
     }

@@ -7,10 +7,10 @@ import java.util.SplittableRandom;
  * filtering followed by a draw from the sequence's own random stream.
  */
 final class Sampler {
-    private final SamplingParams params;
+    private final SamplingSpec params;
     private final SplittableRandom random;
 
-    Sampler(SamplingParams params) {
+    Sampler(SamplingSpec params) {
         this.params = params;
         this.random = new SplittableRandom(params.seed());
     }

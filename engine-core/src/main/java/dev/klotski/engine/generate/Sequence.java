@@ -9,21 +9,21 @@ import java.util.function.Function;
 /** The running state of one request inside a generate call: its cache, sampler and output so far. */
 final class Sequence {
     final int[] promptIds;
-    final SamplingParams params;
+    final SamplingSpec params;
     final KvCache cache;
     final Sampler sampler;
     final List<Integer> output = new ArrayList<>();
-    final List<List<TokenLogprob>> topLogprobs = new ArrayList<>();
-    FinishReason finish;
+    final List<List<Candidate>> topLogprobs = new ArrayList<>();
+    StopReason finish;
     String text = "";
 
-    Sequence(int[] promptIds, SamplingParams params, KvCache cache) {
+    Sequence(int[] promptIds, SamplingSpec params, KvCache cache) {
         this.promptIds = promptIds;
         this.params = params;
         this.cache = cache;
         this.sampler = new Sampler(params);
         if (params.maxNewTokens() == 0) {
-            finish = FinishReason.LENGTH;
+            finish = StopReason.LENGTH;
         }
     }
 
@@ -49,7 +49,7 @@ final class Sequence {
         int token = sampler.next(logits, offset, vocab);
         output.add(token);
         if (Arrays.stream(eosIds).anyMatch(e -> e == token)) {
-            finish = FinishReason.EOS;
+            finish = StopReason.EOS;
             return;
         }
         if (!params.stopStrings().isEmpty()) {
@@ -57,12 +57,12 @@ final class Sequence {
             int cut = firstStop(decoded);
             if (cut >= 0) {
                 text = decoded.substring(0, cut);
-                finish = FinishReason.STOP_STRING;
+                finish = StopReason.STOP_STRING;
                 return;
             }
         }
         if (output.size() >= params.maxNewTokens() || length() >= contextLength) {
-            finish = FinishReason.LENGTH;
+            finish = StopReason.LENGTH;
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.klotski.engine.model;
 
-import dev.klotski.engine.model.Architecture.FfnNames;
-import dev.klotski.engine.model.Architecture.QkNorm;
-import dev.klotski.engine.model.arch.Architectures;
 import dev.klotski.engine.kernel.Kernels.AttentionShape;
+import dev.klotski.engine.model.arch.Architecture;
+import dev.klotski.engine.model.arch.Architecture.FfnNames;
+import dev.klotski.engine.model.arch.Architecture.QkNorm;
+import dev.klotski.engine.model.arch.Architectures;
 import dev.klotski.engine.model.layers.Attention;
 import dev.klotski.engine.model.layers.DecoderLayer;
 import dev.klotski.engine.model.layers.DecoderStack;
@@ -49,11 +50,18 @@ public final class ModelLoader {
 
     /** As {@link #load(Path, ModelConfig)}, checking the weights against a given heap budget. */
     static MoeModel load(Path modelDir, ModelConfig config, long availableHeapBytes) {
-        Architecture arch = Architectures.forName(config.architecture());
+        Architecture arch = architecture(config);
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             HeapBudget.check(checkpoint, availableHeapBytes);
             return new ModelLoader(config, arch, checkpoint).build();
         }
+    }
+
+    /** The registered architecture a config names; a {@link ModelConfigException} listing the supported ones if none. */
+    public static Architecture architecture(ModelConfig config) {
+        String name = config.architecture();
+        return Architectures.find(name).orElseThrow(() -> new ModelConfigException("unsupported architecture '"
+                + name + "'; Klotski runs " + String.join(", ", Architectures.names())));
     }
 
     private MoeModel build() {
@@ -104,7 +112,7 @@ public final class ModelLoader {
 
     private MoeBlock loadMoeBlock(int layer, String p, ResidentExpertWeights experts) {
         Router router = new Router(weight(p + arch.routerName(), config.experts(), config.hiddenSize()),
-                config.expertsPerToken(), arch.renormalizesTopK(config));
+                config.expertsPerToken(), arch.renormalizesTopK(config.normTopKProb()));
         ExpertFfn shared = null;
         WeightMatrix sharedGate = null;
         if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {

@@ -1,7 +1,5 @@
 package dev.klotski.engine.modelgen;
 
-import dev.klotski.engine.model.Architecture;
-import dev.klotski.engine.model.arch.Architectures;
 import java.util.Locale;
 
 /**
@@ -24,7 +22,7 @@ public record ModelSpec(String arch, int layers, int hidden, int heads, int kvHe
 
     public ModelSpec {
         arch = arch.toLowerCase(Locale.ROOT);
-        architecture(arch); // validates the name
+        HfLayout.of(arch); // validates the name
         if (layers < 1 || hidden < 2 || heads < 1 || kvHeads < 1 || experts < 1 || intermediate < 1) {
             throw new IllegalArgumentException("layers, hidden, heads, kv-heads, experts and intermediate must be positive");
         }
@@ -40,16 +38,9 @@ public record ModelSpec(String arch, int layers, int hidden, int heads, int kvHe
         }
     }
 
-    /** The registered architecture for a make-model name. */
-    public static Architecture architecture(String arch) {
-        return switch (arch) {
-            case "mixtral" -> Architectures.MIXTRAL;
-            case "qwen3_moe" -> Architectures.QWEN3_MOE;
-            case "qwen2_moe" -> Architectures.QWEN2_MOE;
-            case "olmoe" -> Architectures.OLMOE;
-            default -> throw new IllegalArgumentException("unknown --arch '" + arch
-                    + "'; choose one of mixtral, qwen3_moe, qwen2_moe, olmoe");
-        };
+    /** The config.json architectures string of the model, e.g. "MixtralForCausalLM". */
+    public String hfName() {
+        return HfLayout.of(arch).hfName();
     }
 
     public int headDim() {

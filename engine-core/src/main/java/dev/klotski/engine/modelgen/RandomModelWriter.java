@@ -2,9 +2,8 @@ package dev.klotski.engine.modelgen;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.klotski.engine.model.Architecture;
-import dev.klotski.engine.model.Architecture.QkNorm;
 import dev.klotski.engine.model.weights.SafetensorsWriter;
+import dev.klotski.engine.modelgen.HfLayout.QkNorm;
 import dev.klotski.engine.tensor.DType;
 import dev.klotski.engine.tokenizer.ByteLevelBpeTokenizerWriter;
 import dev.klotski.engine.tokenizer.TokenizerSpec;
@@ -28,11 +27,11 @@ public final class RandomModelWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ModelSpec spec;
-    private final Architecture arch;
+    private final HfLayout arch;
 
     public RandomModelWriter(ModelSpec spec) {
         this.spec = spec;
-        this.arch = ModelSpec.architecture(spec.arch());
+        this.arch = HfLayout.of(spec.arch());
     }
 
     /**
@@ -63,9 +62,9 @@ public final class RandomModelWriter {
         int inter = spec.intermediate();
         TensorFactory t = new TensorFactory(spec.seed(), progress);
         SafetensorsWriter w = new SafetensorsWriter();
-        w.add(Architecture.EMBEDDINGS, DType.BF16, shape(vocab, h), t.normal(Architecture.EMBEDDINGS, vocab, h, 1.0));
+        w.add(HfLayout.EMBEDDINGS, DType.BF16, shape(vocab, h), t.normal(HfLayout.EMBEDDINGS, vocab, h, 1.0));
         for (int l = 0; l < spec.layers(); l++) {
-            String p = Architecture.layerPrefix(l);
+            String p = HfLayout.layerPrefix(l);
             addNorm(w, t, p + "input_layernorm.weight", h);
             String a = p + "self_attn.";
             addLinear(w, t, a + "q_proj", qDim, h, 1.0);
@@ -86,22 +85,22 @@ public final class RandomModelWriter {
                 addNorm(w, t, a + "k_norm.weight", kvDim);
             }
             addNorm(w, t, p + "post_attention_layernorm.weight", h);
-            addLinear(w, t, p + arch.routerName().replace(".weight", ""), spec.experts(), h, 2.0);
+            addLinear(w, t, p + arch.router().replace(".weight", ""), spec.experts(), h, 2.0);
             for (int e = 0; e < spec.experts(); e++) {
                 addFfn(w, t, p + String.format(arch.expertPrefix(), e), arch.expertFfn(), inter);
             }
             if (arch.hasSharedExpert()) {
-                addFfn(w, t, p + arch.sharedExpert(), Architecture.LLAMA_FFN, inter);
+                addFfn(w, t, p + arch.sharedExpert(), HfLayout.LLAMA_FFN, inter);
                 addLinear(w, t, p + arch.sharedExpertGate().replace(".weight", ""), 1, h, 1.0);
             }
         }
-        addNorm(w, t, Architecture.FINAL_NORM, h);
-        w.add(Architecture.LM_HEAD, DType.BF16, shape(vocab, h), t.normal(Architecture.LM_HEAD, vocab, h, 6.0 / Math.sqrt(h)));
+        addNorm(w, t, HfLayout.FINAL_NORM, h);
+        w.add(HfLayout.LM_HEAD, DType.BF16, shape(vocab, h), t.normal(HfLayout.LM_HEAD, vocab, h, 6.0 / Math.sqrt(h)));
         w.metadata(Map.of("format", "pt", "generator", "klotski make-model", "seed", Long.toString(spec.seed())));
         return w;
     }
 
-    private static void addFfn(SafetensorsWriter w, TensorFactory t, String prefix, Architecture.FfnNames names, int inter) {
+    private static void addFfn(SafetensorsWriter w, TensorFactory t, String prefix, HfLayout.Ffn names, int inter) {
         int h = t.hidden;
         addLinear(w, t, prefix + names.gate(), inter, h, 1.0);
         addLinear(w, t, prefix + names.up(), inter, h, 1.0);

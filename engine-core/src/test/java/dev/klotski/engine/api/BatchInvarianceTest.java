@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.TestModels;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
-import dev.klotski.engine.generate.SamplingParams;
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import java.nio.file.Path;

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.TestModels;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
-import dev.klotski.engine.generate.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.TestModels;
-import dev.klotski.engine.generate.FinishReason;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
-import dev.klotski.engine.generate.OverflowPolicy;
-import dev.klotski.engine.generate.PromptTooLongException;
-import dev.klotski.engine.generate.SamplingParams;
 import dev.klotski.engine.tokenizer.ChatMessage;
 import java.nio.file.Path;
 import java.util.Arrays;

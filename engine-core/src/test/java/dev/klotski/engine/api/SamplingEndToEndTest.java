@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.TestModels;
-import dev.klotski.engine.generate.FinishReason;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
-import dev.klotski.engine.generate.SamplingParams;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

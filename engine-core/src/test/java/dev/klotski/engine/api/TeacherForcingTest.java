@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.klotski.engine.TestModels;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.generate.LogitAgreement;
-import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.api.SamplingParams;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

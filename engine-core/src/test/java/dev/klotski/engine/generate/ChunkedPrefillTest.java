@@ -30,14 +30,14 @@ class ChunkedPrefillTest {
             }
             prompts.add(ids);
         }
-        List<SamplingParams> params = new ArrayList<>();
+        List<SamplingSpec> params = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            params.add(new SamplingParams(6, i % 2 == 0 ? 0f : 0.9f, 0, 1f, 11 + i, List.of(), 8));
+            params.add(new SamplingSpec(6, i % 2 == 0 ? 0f : 0.9f, 0, 1f, 11 + i, List.of(), 8));
         }
         try (Kernels kernels = CpuKernelsFactory.scalarFixedOrder(2)) {
-            List<GenerationResult> whole = new Generator(model, kernels, Arrays::toString, 4096).generate(prompts, params);
+            List<Outcome> whole = new Generator(model, kernels, Arrays::toString, 4096).generate(prompts, params);
             // 3 tokens per pass: every prompt but the shortest is split, and each decode step (4 rows) too.
-            List<GenerationResult> chunked = new Generator(model, kernels, Arrays::toString, 3).generate(prompts, params);
+            List<Outcome> chunked = new Generator(model, kernels, Arrays::toString, 3).generate(prompts, params);
             for (int i = 0; i < prompts.size(); i++) {
                 assertArrayEquals(whole.get(i).outputIds(), chunked.get(i).outputIds(), "prompt " + i);
                 assertEquals(whole.get(i).topLogprobs(), chunked.get(i).topLogprobs(), "prompt " + i);

@@ -35,7 +35,7 @@ class LogprobsTest {
                 logits[i] = (float) (r.nextDouble() * 16 - 8);
             }
             int k = 1 + trial;
-            List<TokenLogprob> top = Logprobs.top(logits, vocab, vocab, k);
+            List<Candidate> top = Logprobs.top(logits, vocab, vocab, k);
             double[] expected = logSoftmax(logits, vocab, vocab);
             int[] bestIds = IntStream.range(0, vocab).boxed()
                     .sorted(Comparator.comparingDouble((Integer i) -> -expected[i]).thenComparingInt(i -> i))
@@ -54,9 +54,9 @@ class LogprobsTest {
     @Test
     void fullVocabularyIsAProbabilityDistribution() {
         float[] logits = {2f, -1f, 0.5f, 30f, -40f};
-        List<TokenLogprob> all = Logprobs.top(logits, 0, 5, 10); // k above vocab: every id once
+        List<Candidate> all = Logprobs.top(logits, 0, 5, 10); // k above vocab: every id once
         assertEquals(5, all.size());
-        assertEquals(List.of(3, 0, 2, 1, 4), all.stream().map(TokenLogprob::id).toList());
+        assertEquals(List.of(3, 0, 2, 1, 4), all.stream().map(Candidate::id).toList());
         double total = all.stream().mapToDouble(t -> Math.exp(t.logprob())).sum();
         assertEquals(1.0, total, 1e-12);
         assertTrue(all.stream().allMatch(t -> t.logprob() <= 0 && Double.isFinite(t.logprob())),
@@ -66,11 +66,11 @@ class LogprobsTest {
     @Test
     void tiesKeepIdOrder() {
         float[] logits = {1f, 5f, 1f, 5f, 5f, 0f};
-        List<TokenLogprob> top = Logprobs.top(logits, 0, 6, 4);
-        assertEquals(List.of(1, 3, 4, 0), top.stream().map(TokenLogprob::id).toList());
+        List<Candidate> top = Logprobs.top(logits, 0, 6, 4);
+        assertEquals(List.of(1, 3, 4, 0), top.stream().map(Candidate::id).toList());
         assertEquals(top.get(0).logprob(), top.get(2).logprob(), 0.0);
         // A tie at the cut-off: the lower id keeps the last place.
         float[] boundary = {5f, 1f, 5f, 1f, 0f};
-        assertEquals(List.of(0, 2, 1), Logprobs.top(boundary, 0, 5, 3).stream().map(TokenLogprob::id).toList());
+        assertEquals(List.of(0, 2, 1), Logprobs.top(boundary, 0, 5, 3).stream().map(Candidate::id).toList());
     }
 }

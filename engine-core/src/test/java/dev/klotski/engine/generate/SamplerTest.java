@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class SamplerTest {
     private static final int VOCAB = 300;
 
-    private static SamplingParams params(float temperature, int topK, float topP, long seed) {
-        return new SamplingParams(16, temperature, topK, topP, seed, List.of(), 0);
+    private static SamplingSpec params(float temperature, int topK, float topP, long seed) {
+        return new SamplingSpec(16, temperature, topK, topP, seed, List.of(), 0);
     }
 
     private static float[] randomLogits(long seed, int n) {
@@ -91,7 +91,7 @@ class SamplerTest {
     }
 
     /** Frequencies of n draws, one per vocabulary entry. */
-    private static double[] frequencies(SamplingParams p, float[] logits, int n) {
+    private static double[] frequencies(SamplingSpec p, float[] logits, int n) {
         Sampler s = new Sampler(p);
         double[] f = new double[logits.length];
         for (int i = 0; i < n; i++) {

@@ -26,7 +26,7 @@ class SequenceTest {
         return sb.toString();
     };
 
-    private static Sequence sequence(SamplingParams p) {
+    private static Sequence sequence(SamplingSpec p) {
         return new Sequence(new int[] {1, 2, 3}, p, new KvCache(dev.klotski.engine.kernel.cpu.CpuKernels.reference(), 1, 2, 64, 4));
     }
 
@@ -36,8 +36,8 @@ class SequenceTest {
         return logits;
     }
 
-    private static SamplingParams greedy(int maxNew, List<String> stops, int topLogprobs) {
-        return new SamplingParams(maxNew, 0f, 0, 1f, 0, stops, topLogprobs);
+    private static SamplingSpec greedy(int maxNew, List<String> stops, int topLogprobs) {
+        return new SamplingSpec(maxNew, 0f, 0, 1f, 0, stops, topLogprobs);
     }
 
     private static void feed(Sequence s, int id, int context) {
@@ -52,7 +52,7 @@ class SequenceTest {
         assertTrue(s.active());
         feed(s, 7, 64);
         assertFalse(s.active());
-        assertEquals(FinishReason.EOS, s.finish);
+        assertEquals(StopReason.EOS, s.finish);
         assertArrayEquals(new int[] {0, 1, 7}, s.outputIds());
     }
 
@@ -64,7 +64,7 @@ class SequenceTest {
             assertTrue(s.active(), "no stop string yet after " + id);
         }
         feed(s, 3, 64); // "abcd" contains "cd"
-        assertEquals(FinishReason.STOP_STRING, s.finish);
+        assertEquals(StopReason.STOP_STRING, s.finish);
         assertEquals("ab", s.text);
         assertArrayEquals(new int[] {0, 1, 2, 3}, s.outputIds());
     }
@@ -75,7 +75,7 @@ class SequenceTest {
         feed(s, 4, 64);
         feed(s, 0, 64);
         feed(s, 1, 64); // "eab": "ab" at 1
-        assertEquals(FinishReason.STOP_STRING, s.finish);
+        assertEquals(StopReason.STOP_STRING, s.finish);
         assertEquals("e", s.text);
     }
 
@@ -83,7 +83,7 @@ class SequenceTest {
     void maxNewTokensZeroIsDoneBeforeItStarts() {
         Sequence s = sequence(greedy(0, List.of(), 5));
         assertFalse(s.active());
-        assertEquals(FinishReason.LENGTH, s.finish);
+        assertEquals(StopReason.LENGTH, s.finish);
         assertEquals(0, s.outputIds().length);
     }
 
@@ -94,7 +94,7 @@ class SequenceTest {
         feed(s, 2, 64);
         assertNull(s.finish);
         feed(s, 3, 64);
-        assertEquals(FinishReason.LENGTH, s.finish);
+        assertEquals(StopReason.LENGTH, s.finish);
         assertEquals(3, s.topLogprobs.size(), "one top-logprob list per generated token");
         assertEquals(2, s.topLogprobs.get(0).size());
         assertEquals(1, s.topLogprobs.get(0).get(0).id());
@@ -106,6 +106,6 @@ class SequenceTest {
         feed(s, 1, 5);
         assertTrue(s.active());
         feed(s, 2, 5); // 5 tokens fill the context of 5
-        assertEquals(FinishReason.LENGTH, s.finish);
+        assertEquals(StopReason.LENGTH, s.finish);
     }
 }

@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.klotski.engine.TestModels;
 import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.KlotskiEngine;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
-import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.api.SamplingParams;
 import dev.klotski.engine.model.weights.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +65,7 @@ class RandomModelWriterTest {
     void everyArchitectureLoadsAndGenerates(String arch) {
         Path dir = TestModels.make(tmp.resolve(arch), TestModels.spec(arch, 32, 4));
         try (KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(dir).optThreads(1).build())) {
-            assertEquals(ModelSpec.architecture(arch).hfName(), engine.modelConfig().architecture());
+            assertEquals(TestModels.spec(arch, 32, 4).hfName(), engine.modelConfig().architecture());
             GenerationResult r = engine.generate(List.of(GenerationRequest.ofText("Hello world", greedy(6)))).get(0);
             assertEquals(6, r.outputIds().length);
             double p = Math.exp(r.topLogprobs().get(0).get(0).logprob());
@@ -79,7 +79,7 @@ class RandomModelWriterTest {
         JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
         assertEquals(32, config.get("shared_expert_intermediate_size").asInt());
         GenerationRequest request = GenerationRequest.ofText("Hello world", greedy(4));
-        List<List<dev.klotski.engine.generate.TokenLogprob>> withShared;
+        List<List<dev.klotski.engine.api.TokenLogprob>> withShared;
         try (KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(dir).optThreads(1).build())) {
             assertEquals(32, engine.modelConfig().sharedIntermediate());
             GenerationResult r = engine.generate(List.of(request)).get(0);

@@ -1,6 +1,6 @@
 package dev.klotski.spark.codec;
 
-import dev.klotski.engine.generate.GenerationRequest;
+import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.spark.conf.GenerateOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

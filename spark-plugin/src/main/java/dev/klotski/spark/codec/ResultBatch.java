@@ -1,13 +1,13 @@
 package dev.klotski.spark.codec;
 
-import dev.klotski.engine.generate.GenerationResult;
+import dev.klotski.engine.api.GenerationResult;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 
 /**

@@ -1,7 +1,7 @@
 package dev.klotski.spark.conf;
 
-import dev.klotski.engine.generate.OverflowPolicy;
-import dev.klotski.engine.generate.SamplingParams;
+import dev.klotski.engine.api.OverflowPolicy;
+import dev.klotski.engine.api.SamplingParams;
 import java.io.Serializable;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.klotski.spark.plugin;
 
 import dev.klotski.engine.api.EngineMetrics;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
 import java.util.List;
 
 /**

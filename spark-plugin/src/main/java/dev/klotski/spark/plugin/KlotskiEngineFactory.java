@@ -2,9 +2,9 @@ package dev.klotski.spark.plugin;
 
 import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.KlotskiEngine;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
 import java.util.List;
 
 /** The default factory: the real Klotski engine. */

@@ -1,12 +1,12 @@
 package dev.klotski.spark.sql;
 
-import dev.klotski.engine.generate.GenerationResult;
-import dev.klotski.engine.generate.PromptTooLongException;
+import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.PromptTooLongException;
+import dev.klotski.engine.api.RowSeed;
 import dev.klotski.spark.codec.OutputCodec;
 import dev.klotski.spark.codec.PromptBatch;
 import dev.klotski.spark.codec.RequestCodec;
 import dev.klotski.spark.codec.ResultBatch;
-import dev.klotski.engine.generate.RowSeed;
 import dev.klotski.spark.conf.GenerateOptions;
 import dev.klotski.spark.plugin.BatchEngine;
 import dev.klotski.spark.plugin.ExecutorEngines;

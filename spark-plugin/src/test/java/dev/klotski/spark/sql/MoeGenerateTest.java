@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.SamplingParams;
-import dev.klotski.engine.generate.RowSeed;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.RowSeed;
+import dev.klotski.engine.api.SamplingParams;
 import dev.klotski.spark.plugin.EngineLoadLog;
 import dev.klotski.spark.testing.FakeEngine;
 import dev.klotski.spark.testing.TestSessions;

@@ -1,12 +1,12 @@
 package dev.klotski.spark.testing;
 
 import dev.klotski.engine.api.EngineMetrics;
-import dev.klotski.engine.generate.FinishReason;
-import dev.klotski.engine.generate.GenerationRequest;
-import dev.klotski.engine.generate.GenerationResult;
-import dev.klotski.engine.generate.GenerationStats;
-import dev.klotski.engine.generate.OverflowPolicy;
-import dev.klotski.engine.generate.PromptTooLongException;
+import dev.klotski.engine.api.FinishReason;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.GenerationStats;
+import dev.klotski.engine.api.OverflowPolicy;
+import dev.klotski.engine.api.PromptTooLongException;
 import dev.klotski.spark.plugin.BatchEngine;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,12 +1,11 @@
 package dev.klotski.engine.model.arch;
 
-import dev.klotski.engine.model.Architecture;
-import dev.klotski.engine.model.Architecture.FfnNames;
-import dev.klotski.engine.model.Architecture.QkNorm;
-import dev.klotski.engine.model.Architecture.RouterNorm;
-import dev.klotski.engine.model.ModelConfigException;
+import dev.klotski.engine.model.arch.Architecture.FfnNames;
+import dev.klotski.engine.model.arch.Architecture.QkNorm;
+import dev.klotski.engine.model.arch.Architecture.RouterNorm;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -37,14 +36,14 @@ public final class Architectures {
     private Architectures() {
     }
 
-    /** The architecture registered under a config.json architectures name. */
-    public static Architecture forName(String hfName) {
-        Architecture a = BY_NAME.get(hfName);
-        if (a == null) {
-            throw new ModelConfigException("unsupported architecture '" + hfName + "'; Klotski runs "
-                    + String.join(", ", BY_NAME.keySet().stream().sorted().toList()));
-        }
-        return a;
+    /** The architecture registered under a config.json architectures name, if there is one. */
+    public static Optional<Architecture> find(String hfName) {
+        return Optional.ofNullable(BY_NAME.get(hfName));
+    }
+
+    /** The registered names, sorted: for messages that list what is supported. */
+    public static List<String> names() {
+        return BY_NAME.keySet().stream().sorted().toList();
     }
 
     /** All registered architectures, by HF name. */

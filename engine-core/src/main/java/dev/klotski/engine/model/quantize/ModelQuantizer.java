@@ -3,11 +3,11 @@ package dev.klotski.engine.model.quantize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.klotski.engine.model.Architecture;
+import dev.klotski.engine.model.arch.Architecture;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.ModelConfigException;
+import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.QuantizationScheme;
-import dev.klotski.engine.model.arch.Architectures;
 import dev.klotski.engine.model.quantize.TensorRoles.Role;
 import dev.klotski.engine.model.weights.Checkpoint;
 import dev.klotski.engine.model.weights.CheckpointException;
@@ -74,7 +74,7 @@ public final class ModelQuantizer {
             throw new ModelConfigException(source + " is already a Klotski quantized folder ("
                     + config.quantization() + "); quantize the original HuggingFace model instead");
         }
-        Architecture arch = Architectures.forName(config.architecture());
+        Architecture arch = ModelLoader.architecture(config);
         try (Checkpoint checkpoint = Checkpoint.open(source)) {
             List<TensorConversion> plan = plan(checkpoint, new TensorRoles(config, arch));
             long total = plan.stream().mapToLong(t -> t.source().byteLength()).sum();

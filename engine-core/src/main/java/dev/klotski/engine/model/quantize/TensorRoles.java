@@ -1,6 +1,6 @@
 package dev.klotski.engine.model.quantize;
 
-import dev.klotski.engine.model.Architecture;
+import dev.klotski.engine.model.arch.Architecture;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.weights.TensorInfo;
 import java.util.LinkedHashSet;

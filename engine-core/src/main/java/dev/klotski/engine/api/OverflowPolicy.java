@@ -1,4 +1,4 @@
-package dev.klotski.engine.generate;
+package dev.klotski.engine.api;
 
 /** What to do with a prompt that does not fit in the model's context together with its new tokens. */
 public enum OverflowPolicy {

@@ -1,4 +1,4 @@
-package dev.klotski.engine.generate;
+package dev.klotski.engine.api;
 
 /** A prompt plus its max_new_tokens does not fit in the model's context window. */
 public class PromptTooLongException extends IllegalArgumentException {

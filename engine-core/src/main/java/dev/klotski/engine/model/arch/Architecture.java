@@ -1,4 +1,4 @@
-package dev.klotski.engine.model;
+package dev.klotski.engine.model.arch;
 
 import java.util.Objects;
 
@@ -66,8 +66,8 @@ public record Architecture(String hfName, QkNorm qkNorm, boolean qkvBias, String
         return sharedExpert != null;
     }
 
-    /** Whether the top-k weights are renormalised for a model with this config. */
-    public boolean renormalizesTopK(ModelConfig config) {
-        return routerNorm == RouterNorm.ALWAYS || config.normTopKProb();
+    /** Whether the top-k weights are renormalised, given config.json's norm_topk_prob. */
+    public boolean renormalizesTopK(boolean normTopKProb) {
+        return routerNorm == RouterNorm.ALWAYS || normTopKProb;
     }
 }

@@ -1,4 +1,4 @@
-package dev.klotski.engine.generate;
+package dev.klotski.engine.api;
 
 /**
  * Figures of one generate call. Prefill and decode run for the whole batch at once, so times, batch size and

@@ -1,4 +1,4 @@
-package dev.klotski.engine.generate;
+package dev.klotski.engine.api;
 
 import dev.klotski.engine.util.Fnv1a64;
 

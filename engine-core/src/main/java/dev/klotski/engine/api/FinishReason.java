@@ -1,4 +1,4 @@
-package dev.klotski.engine.generate;
+package dev.klotski.engine.api;
 
 /** Why a sequence stopped generating. */
 public enum FinishReason {

@@ -1,4 +1,4 @@
-package dev.klotski.engine.generate;
+package dev.klotski.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

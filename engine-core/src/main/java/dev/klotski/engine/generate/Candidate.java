@@ -1,5 +1,5 @@
 package dev.klotski.engine.generate;
 
 /** One candidate token at a generated position: its id and natural-log softmax probability. */
-public record TokenLogprob(int id, double logprob) {
+public record Candidate(int id, double logprob) {
 }

@@ -16,7 +16,7 @@ final class VectorFixedOrderMatmul extends TiledFixedOrderMatmul {
     private static final int L = 8; // S.length(), a constant so the JIT unrolls the lane tree
 
     VectorFixedOrderMatmul(ThreadPool pool) {
-        super(pool);
+        super(pool, ScalarWidening::widen);
     }
 
     @Override

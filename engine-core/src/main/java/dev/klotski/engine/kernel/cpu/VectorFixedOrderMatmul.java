@@ -11,6 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * width is fixed at 256 bits (not the machine's preferred width), so the bits are the same on every x86
  * machine with AVX2 or AVX-512, not only from batch to batch. Only loaded when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link FixedOrderMatmul} serves otherwise.
+ *
+ * <p>Compact weights are widened in registers for few rows ({@link #tileInRegisters}) and by {@link
+ * VectorWidening} into the tile buffer for more. Measured (2 cores, 2 threads, one 1024x2816 product, weights
+ * streamed from DRAM): 1 row bf16 15.6 GB/s in registers vs 4.6 with the old scalar tile widening, int8 8.2 vs
+ * 0.27, int4 5.7 vs 0.12, f16 7.8 vs 3.3 (f32: 17-20); 32 rows take 2.6-2.75 ms in every compact format
+ * (f32 2.45, before 3.2-10.8).
  */
 final class VectorFixedOrderMatmul extends TiledFixedOrderMatmul {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;

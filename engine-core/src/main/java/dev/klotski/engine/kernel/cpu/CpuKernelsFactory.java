@@ -31,8 +31,9 @@ public final class CpuKernelsFactory {
         }
         BLAS nativeBlas = loadNativeBlas();
         if (nativeBlas != null) {
-            MatmulKernel blas = new BlasMatmul(nativeBlas);
             MatmulKernel simd = vectorMatmul(pool);
+            TileWidener widener = simd != null ? ((TiledFixedOrderMatmul) simd).widener() : ScalarWidening::widen;
+            MatmulKernel blas = new BlasMatmul(nativeBlas, widener);
             return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, simd), pool);
         }
         LOG.warn("native BLAS not found (install OpenBLAS, e.g. Debian's libopenblas0); "

@@ -8,7 +8,7 @@ package dev.klotski.engine.kernel.cpu;
 final class FixedOrderMatmul extends TiledFixedOrderMatmul {
 
     FixedOrderMatmul(ThreadPool pool) {
-        super(pool);
+        super(pool, ScalarWidening::widen);
     }
 
     @Override

@@ -12,7 +12,9 @@ import dev.klotski.engine.tensor.WeightRows;
  *
  * <p>Every format has the same order: a compact weight row is first widened exactly (as {@link WeightRows}
  * defines it; q·d of an int8 or int4 quant and an f16 scale is exact in float32), then dotted in the float32
- * order. Widening a tile into a reused buffer and widening in registers therefore give the same bits.
+ * order. Widening a tile into a reused buffer and widening in registers therefore give the same bits, and an
+ * implementation may pick either per call (by row count) without breaking batch invariance: a subclass takes a
+ * tile in registers through {@link #tileInRegisters}, and otherwise its {@link TileWidener} fills the buffer.
  */
 abstract class TiledFixedOrderMatmul implements MatmulKernel {
     /** Weight rows per tile: 32 rows of a 4096-wide layer are 512 KiB, about one core's L2. */
@@ -21,11 +23,18 @@ abstract class TiledFixedOrderMatmul implements MatmulKernel {
     private static final long SERIAL_MACS = 1L << 17;
 
     private final ThreadPool pool;
+    private final TileWidener widener;
     /** Per thread: one tile of compact weights widened to float32, (WEIGHT_TILE, in). */
     private final ThreadLocal<float[]> tileBuffers = ThreadLocal.withInitial(() -> new float[0]);
 
-    TiledFixedOrderMatmul(ThreadPool pool) {
+    TiledFixedOrderMatmul(ThreadPool pool, TileWidener widener) {
         this.pool = pool;
+        this.widener = widener;
+    }
+
+    /** How this implementation widens compact weight rows into float32 (exactly, as all of them do). */
+    final TileWidener widener() {
+        return widener;
     }
 
     @Override
@@ -50,17 +59,13 @@ abstract class TiledFixedOrderMatmul implements MatmulKernel {
         for (int tile = fromTile; tile < toTile; tile++) {
             int oStart = tile * WEIGHT_TILE;
             int oEnd = Math.min(outDim, oStart + WEIGHT_TILE);
-            float[] wd;
-            int base; // element index in wd of weight row oStart
             if (w.format() == WeightFormat.F32) {
-                wd = w.floats();
-                base = oStart * in;
-            } else {
-                wd = tileBuffer(WEIGHT_TILE * in);
-                WeightRows.widen(w, oStart, oEnd - oStart, wd, 0);
-                base = 0;
+                tile(x, rows, in, outDim, w.floats(), oStart * in, oStart, oEnd, out);
+            } else if (!tileInRegisters(x, rows, w, oStart, oEnd, out)) {
+                float[] wd = tileBuffer(WEIGHT_TILE * in);
+                widener.widen(w, oStart, oEnd - oStart, wd, 0);
+                tile(x, rows, in, outDim, wd, 0, oStart, oEnd, out);
             }
-            tile(x, rows, in, outDim, wd, base, oStart, oEnd, out);
         }
     }
 
@@ -85,6 +90,15 @@ abstract class TiledFixedOrderMatmul implements MatmulKernel {
                 out[r * outDim + o] = dot(x, r * in, wd, base + (o - oStart) * in, in);
             }
         }
+    }
+
+    /**
+     * Computes output columns [oStart, oEnd) of all rows from a compact w, widening in registers, and returns
+     * true; or returns false to have the tile widened into a buffer instead. Either way the bits must be those of
+     * the float32 {@link #tile} on the widened rows. This default always declines.
+     */
+    boolean tileInRegisters(float[] x, int rows, WeightMatrix w, int oStart, int oEnd, float[] out) {
+        return false;
     }
 
     private float[] tileBuffer(int floats) {

@@ -103,8 +103,10 @@ class KernelAgreementTest {
         BLAS blas = CpuKernelsFactory.loadNativeBlas();
         Assumptions.assumeTrue(blas != null, "no native BLAS on this machine: the OpenBLAS kernels are not tested");
         SplittableRandom r = new SplittableRandom(12);
-        try (Kernels ref = CpuKernels.reference(); Kernels fast = withPool(2, p -> new BlasMatmul(blas));
-             Kernels hybrid = withPool(2, p -> new SplitMatmul(new BlasMatmul(blas), new VectorFixedOrderMatmul(p)))) {
+        try (Kernels ref = CpuKernels.reference();
+             Kernels fast = withPool(2, p -> new BlasMatmul(blas, ScalarWidening::widen));
+             Kernels hybrid = withPool(2, p -> new SplitMatmul(new BlasMatmul(blas, VectorWidening::widen),
+                     new VectorFixedOrderMatmul(p)))) {
             for (int[] s : SHAPES) {
                 WeightMatrix w = matrix(s[2], s[1], random(r, s[2] * s[1]));
                 float[] x = random(r, s[0] * s[1]);

@@ -23,8 +23,8 @@ public final class LogitAgreement {
 
     /** Adds the position whose logits start at {@code offset} in both arrays. */
     public void add(float[] reference, float[] model, int offset, int vocab) {
-        double refNorm = logSumExp(reference, offset, vocab);
-        double modelNorm = logSumExp(model, offset, vocab);
+        double refNorm = Logprobs.logSumExp(reference, offset, vocab);
+        double modelNorm = Logprobs.logSumExp(model, offset, vocab);
         double kl = 0;
         for (int i = 0; i < vocab; i++) {
             double lp = reference[offset + i] - refNorm;
@@ -34,10 +34,10 @@ public final class LogitAgreement {
         kl = Math.max(0, kl); // rounding can leave a tiny negative for identical distributions
         klSum += kl;
         maxKl = Math.max(maxKl, kl);
-        if (argmax(reference, offset, vocab) == argmax(model, offset, vocab)) {
+        if (Sampler.argmax(reference, offset, vocab) == Sampler.argmax(model, offset, vocab)) {
             sameTop1++;
         }
-        for (int id : top(reference, offset, vocab, Math.min(TOP, vocab))) {
+        for (int id : Logprobs.bestIds(reference, offset, vocab, Math.min(TOP, vocab))) {
             double diff = Math.abs((reference[offset + id] - refNorm) - (model[offset + id] - modelNorm));
             maxTopDiff = Math.max(maxTopDiff, diff);
         }
@@ -47,48 +47,5 @@ public final class LogitAgreement {
     public Summary summary() {
         return positions == 0 ? new Summary(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN)
                 : new Summary(positions, (double) sameTop1 / positions, klSum / positions, maxKl, maxTopDiff);
-    }
-
-    private static double logSumExp(float[] x, int offset, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[offset + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(x[offset + i] - max);
-        }
-        return max + Math.log(sum);
-    }
-
-    /** The first index of the largest value, as greedy decoding picks. */
-    private static int argmax(float[] x, int offset, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (x[offset + i] > x[offset + best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    /** Indices of the k largest values, best first (ties to the lower index). */
-    private static int[] top(float[] x, int offset, int n, int k) {
-        int[] best = new int[k];
-        int filled = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[offset + i];
-            if (filled == k && v <= x[offset + best[k - 1]]) {
-                continue;
-            }
-            int pos = Math.min(filled, k - 1);
-            while (pos > 0 && x[offset + best[pos - 1]] < v) {
-                best[pos] = best[pos - 1];
-                pos--;
-            }
-            best[pos] = i;
-            filled = Math.min(filled + 1, k);
-        }
-        return best;
     }
 }

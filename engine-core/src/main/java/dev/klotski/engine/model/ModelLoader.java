@@ -67,7 +67,7 @@ public final class ModelLoader {
     private MoeModel build() {
         int hidden = config.hiddenSize();
         WeightMatrix embeddings = denseWeight(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
-        WeightMatrix lmHead = config.tieWordEmbeddings() && !contains(Architecture.LM_HEAD)
+        WeightMatrix lmHead = config.tieWordEmbeddings() && !checkpoint.containsWeight(Architecture.LM_HEAD)
                 ? embeddings : denseWeight(Architecture.LM_HEAD, config.vocabSize(), hidden);
         RotaryEmbedding rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
         ExpertFfn[][] experts = new ExpertFfn[config.layers()][];
@@ -176,8 +176,4 @@ public final class ModelLoader {
         return w;
     }
 
-    /** Whether the checkpoint has the weight, plain or quantized. */
-    private boolean contains(String name) {
-        return checkpoint.contains(name) || checkpoint.tensorNames().stream().anyMatch(n -> n.startsWith(name + "."));
-    }
 }

@@ -192,6 +192,12 @@ public final class Checkpoint implements AutoCloseable {
         return byTensor.keySet();
     }
 
+    /** Whether weight {@code name} is here, plain or in a quantized form ({@link QuantizedTensors}). */
+    public boolean containsWeight(String name) {
+        return contains(name) || contains(QuantizedTensors.quants(name, WeightFormat.Q8))
+                || contains(QuantizedTensors.quants(name, WeightFormat.Q4));
+    }
+
     public boolean contains(String name) {
         return byTensor.containsKey(name);
     }

@@ -1,0 +1,89 @@
+package dev.klotski.engine.model.layers;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Expert figures of one generate call (or any span the caller chooses): passed down with each forward pass, so
+ * the counts are exact however many calls run at once. Updated by compute and I/O threads alike.
+ */
+public final class ExpertCounters {
+    private final LongAdder lookups = new LongAdder();       // experts a pass needed
+    private final LongAdder hits = new LongAdder();          // of those, resident when asked for
+    private final LongAdder demandLoads = new LongAdder();   // loads started because a pass needed the expert
+    private final LongAdder prefetchLoads = new LongAdder(); // loads started ahead of need
+    private final LongAdder bytesRead = new LongAdder();     // bytes moved into the compute tier
+    private final LongAdder stallNanos = new LongAdder();    // compute time spent waiting for loads
+    private final LongAdder evictions = new LongAdder();
+
+    public void lookup(boolean hit) {
+        lookups.increment();
+        if (hit) {
+            hits.increment();
+        }
+    }
+
+    public void demandLoad() {
+        demandLoads.increment();
+    }
+
+    public void prefetchLoad() {
+        prefetchLoads.increment();
+    }
+
+    public void bytesRead(long bytes) {
+        bytesRead.add(bytes);
+    }
+
+    public void stalled(long nanos) {
+        stallNanos.add(nanos);
+    }
+
+    public void evicted() {
+        evictions.increment();
+    }
+
+    public long lookups() {
+        return lookups.sum();
+    }
+
+    public long hits() {
+        return hits.sum();
+    }
+
+    public long demandLoads() {
+        return demandLoads.sum();
+    }
+
+    public long prefetchLoads() {
+        return prefetchLoads.sum();
+    }
+
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    public long stallNanos() {
+        return stallNanos.sum();
+    }
+
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    /** Share of lookups that found the expert resident (1 when there were none). */
+    public double hitRate() {
+        long n = lookups();
+        return n == 0 ? 1.0 : (double) hits() / n;
+    }
+
+    /** Adds another span's figures to these. */
+    public void add(ExpertCounters other) {
+        lookups.add(other.lookups());
+        hits.add(other.hits());
+        demandLoads.add(other.demandLoads());
+        prefetchLoads.add(other.prefetchLoads());
+        bytesRead.add(other.bytesRead());
+        stallNanos.add(other.stallNanos());
+        evictions.add(other.evictions());
+    }
+}

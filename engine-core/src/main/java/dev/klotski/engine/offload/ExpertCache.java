@@ -1,0 +1,196 @@
+package dev.klotski.engine.offload;
+
+import java.util.Arrays;
+
+/**
+ * The bookkeeping of one tier's expert slots: which experts of each layer hold a slot (loading or resident),
+ * which are protected from eviction, and which to evict when a slot is needed ({@link CachePolicy}). It moves
+ * no bytes: the engine's tiers fill the slots it hands out, and trace replay uses it alone. Slots are shared per
+ * layer ({@link CachePolicy#quotas}) so that one layer's traffic never evicts another's experts.
+ *
+ * <p>Not thread-safe: the owner serialises calls (the engine holds its tier lock).
+ */
+public final class ExpertCache {
+    /** {@link #admit} found no slot: every slot of the layer is loading or protected. */
+    public static final int NO_ROOM = -1;
+
+    private static final byte ABSENT = 0;
+    private static final byte LOADING = 1;
+    private static final byte RESIDENT = 2;
+
+    private final int experts;
+    private final int[] quotas;        // (layer) slots
+    private final CachePolicy policy;
+    private final byte[][] state;      // (layer, expert)
+    private final int[][] slotOf;      // (layer, expert) slot index within the layer, or -1
+    private final int[][] protection;  // (layer, expert) count of holders that forbid eviction
+    private final int[][] freeSlots;   // (layer, quota) stack of free slot indexes
+    private final int[] freeCount;     // (layer)
+    private final int[] used;          // (layer) slots taken
+    private final int[] candidates;    // scratch for victim choice
+    private int lastEvicted = -1;
+
+    public ExpertCache(int[] quotas, int experts, CachePolicy policy) {
+        int layers = quotas.length;
+        this.experts = experts;
+        this.quotas = quotas.clone();
+        this.policy = policy;
+        this.state = new byte[layers][experts];
+        this.slotOf = new int[layers][experts];
+        this.protection = new int[layers][experts];
+        this.freeSlots = new int[layers][];
+        this.freeCount = new int[layers];
+        this.used = new int[layers];
+        this.candidates = new int[experts];
+        for (int l = 0; l < layers; l++) {
+            if (quotas[l] < 0 || quotas[l] > experts) {
+                throw new IllegalArgumentException("layer " + l + " quota " + quotas[l] + " is outside [0, " + experts + "]");
+            }
+            Arrays.fill(slotOf[l], -1);
+            freeSlots[l] = new int[quotas[l]];
+            for (int s = 0; s < quotas[l]; s++) {
+                freeSlots[l][s] = quotas[l] - 1 - s; // pop slot 0 first
+            }
+            freeCount[l] = quotas[l];
+        }
+    }
+
+    public CachePolicy policy() {
+        return policy;
+    }
+
+    public int layers() {
+        return quotas.length;
+    }
+
+    public int experts() {
+        return experts;
+    }
+
+    /** Slots of {@code layer}. */
+    public int quota(int layer) {
+        return quotas[layer];
+    }
+
+    /** Slots of all layers. */
+    public int totalSlots() {
+        return Arrays.stream(quotas).sum();
+    }
+
+    /** Resident: loaded and readable. */
+    public boolean isResident(int layer, int expert) {
+        return state[layer][expert] == RESIDENT;
+    }
+
+    /** Holds a slot: resident or loading. */
+    public boolean isPresent(int layer, int expert) {
+        return state[layer][expert] != ABSENT;
+    }
+
+    public boolean isLoading(int layer, int expert) {
+        return state[layer][expert] == LOADING;
+    }
+
+    /** The expert's slot within its layer, or -1 when it holds none. */
+    public int slot(int layer, int expert) {
+        return slotOf[layer][expert];
+    }
+
+    /** Slots of {@code layer} taken now (resident or loading). */
+    public int occupied(int layer) {
+        return used[layer];
+    }
+
+    /** Forbids evicting the expert until a matching {@link #unprotect}; works whether or not it is present. */
+    public void protect(int layer, int expert) {
+        protection[layer][expert]++;
+    }
+
+    public void unprotect(int layer, int expert) {
+        if (protection[layer][expert] <= 0) {
+            throw new IllegalStateException("expert " + expert + " of layer " + layer + " is not protected");
+        }
+        protection[layer][expert]--;
+    }
+
+    public boolean isProtected(int layer, int expert) {
+        return protection[layer][expert] > 0;
+    }
+
+    /** A pass used the (resident) expert: tells the policy. */
+    public void use(int layer, int expert) {
+        policy.onUse(layer, expert);
+    }
+
+    /**
+     * Gives an absent expert a slot, evicting the policy's victim among the layer's resident, unprotected experts
+     * when none is free; the expert is then loading. Returns the slot, or {@link #NO_ROOM}. The expert evicted
+     * to make room is {@link #lastEvicted()} (-1 when a free slot was used).
+     */
+    public int admit(int layer, int expert, boolean prefetched) {
+        if (state[layer][expert] != ABSENT) {
+            throw new IllegalStateException("expert " + expert + " of layer " + layer + " already holds a slot");
+        }
+        lastEvicted = -1;
+        int slot;
+        if (freeCount[layer] > 0) {
+            slot = freeSlots[layer][--freeCount[layer]];
+        } else {
+            int n = 0;
+            byte[] st = state[layer];
+            int[] prot = protection[layer];
+            for (int e = 0; e < experts; e++) {
+                if (st[e] == RESIDENT && prot[e] == 0) {
+                    candidates[n++] = e;
+                }
+            }
+            if (n == 0) {
+                return NO_ROOM;
+            }
+            int victim = policy.victim(layer, candidates, n);
+            if (state[layer][victim] != RESIDENT || prot[victim] != 0) {
+                throw new IllegalStateException(policy.name() + " chose expert " + victim + " of layer " + layer
+                        + ", which is not an evictable candidate");
+            }
+            slot = slotOf[layer][victim];
+            remove(layer, victim);
+            policy.onEvict(layer, victim);
+            lastEvicted = victim;
+            freeCount[layer]--; // remove() pushed the slot back; take it again
+        }
+        state[layer][expert] = LOADING;
+        slotOf[layer][expert] = slot;
+        used[layer]++;
+        policy.onInsert(layer, expert, prefetched);
+        return slot;
+    }
+
+    /** The expert evicted by the last {@link #admit}, or -1. */
+    public int lastEvicted() {
+        return lastEvicted;
+    }
+
+    /** A loading expert's bytes are in its slot: it is resident. */
+    public void loaded(int layer, int expert) {
+        if (state[layer][expert] != LOADING) {
+            throw new IllegalStateException("expert " + expert + " of layer " + layer + " is not loading");
+        }
+        state[layer][expert] = RESIDENT;
+    }
+
+    /** A loading expert's load was abandoned (failed or cancelled): its slot is free again. */
+    public void abandon(int layer, int expert) {
+        if (state[layer][expert] != LOADING) {
+            throw new IllegalStateException("expert " + expert + " of layer " + layer + " is not loading");
+        }
+        remove(layer, expert);
+        policy.onEvict(layer, expert);
+    }
+
+    private void remove(int layer, int expert) {
+        freeSlots[layer][freeCount[layer]++] = slotOf[layer][expert];
+        slotOf[layer][expert] = -1;
+        state[layer][expert] = ABSENT;
+        used[layer]--;
+    }
+}

@@ -1,6 +1,5 @@
 package dev.klotski.engine.api;
 
-import dev.klotski.engine.model.layers.ExpertWeights;
 import java.util.List;
 
 /** Running totals behind {@link EngineMetrics}; updated under the engine's lock, read from any thread. */
@@ -11,6 +10,11 @@ final class EngineCounters {
     private long promptTokens;
     private long generatedTokens;
     private long generateNanos;
+    private long expertLookups;
+    private long expertHits;
+    private long expertLoads;
+    private long expertBytesRead;
+    private long expertStallNanos;
 
     synchronized void record(List<GenerationResult> results, long nanos) {
         generateCalls++;
@@ -21,10 +25,18 @@ final class EngineCounters {
             generatedTokens += r.outputIds().length;
         }
         generateNanos += nanos;
+        if (!results.isEmpty()) { // expert figures are the batch's, the same in every result
+            GenerationStats s = results.get(0).stats();
+            expertLookups += s.expertLookups();
+            expertHits += s.expertHits();
+            expertLoads += s.expertLoads();
+            expertBytesRead += s.expertBytesRead();
+            expertStallNanos += s.expertStallNanos();
+        }
     }
 
-    synchronized EngineMetrics snapshot(ExpertWeights experts, long weightBytes) {
+    synchronized EngineMetrics snapshot(long weightBytes) {
         return new EngineMetrics(generateCalls, requests, largestBatch, promptTokens, generatedTokens,
-                experts.lookups(), experts.hits(), generateNanos, weightBytes);
+                expertLookups, expertHits, generateNanos, weightBytes, expertLoads, expertBytesRead, expertStallNanos);
     }
 }

@@ -163,7 +163,9 @@ public final class KlotskiEngine implements AutoCloseable {
                 .toList();
         return new GenerationResult(o.promptIds(), o.outputIds(), o.text(), finish, top,
                 new GenerationStats(o.promptIds().length, o.outputIds().length, o.prefillNanos(), o.decodeNanos(),
-                        o.batchSize(), o.expertLookups(), o.expertHits()));
+                        o.batchSize(), o.experts().lookups(), o.experts().hits(),
+                        o.experts().demandLoads() + o.experts().prefetchLoads(), o.experts().bytesRead(),
+                        o.experts().stallNanos()));
     }
 
     private static TokenLogprob logprob(Candidate c) {
@@ -206,7 +208,7 @@ public final class KlotskiEngine implements AutoCloseable {
 
     /** Counters since the engine was opened (generate calls, rows per call, tokens, expert hits). */
     public EngineMetrics metrics() {
-        return counters.snapshot(model.experts(), model.weightBytes().total());
+        return counters.snapshot(model.weightBytes().total());
     }
 
     @Override

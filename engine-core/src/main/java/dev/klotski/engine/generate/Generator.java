@@ -4,10 +4,12 @@ import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kv.KvCache;
 import dev.klotski.engine.model.ModelConfig;
 import dev.klotski.engine.model.MoeModel;
+import dev.klotski.engine.model.layers.ExpertCounters;
 import dev.klotski.engine.model.layers.ForwardBatch;
 import dev.klotski.engine.model.layers.Workspace;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -21,6 +23,7 @@ public final class Generator {
     private final int maxBatchTokens;
     private final int[] eosIds;
     private final Workspace workspace; // calls are served one at a time, so one workspace serves them all
+    private final AtomicLong nextRequestId = new AtomicLong();
 
     /**
      * @param decoder         turns output ids into text (special tokens skipped)
@@ -54,30 +57,37 @@ public final class Generator {
             sequences.add(new Sequence(ids, params.get(i),
                     new KvCache(kernels, config.layers(), config.kvDim(), config.contextLength(), expected)));
         }
-        long lookupsBefore = model.experts().lookups();
-        long hitsBefore = model.experts().hits();
+        ExpertCounters experts = new ExpertCounters();
+        long[] requestIds = new long[sequences.size()];
+        for (int i = 0; i < requestIds.length; i++) {
+            requestIds[i] = nextRequestId.getAndIncrement();
+        }
         long start = System.nanoTime();
-        prefill(sequences);
-        long prefillDone = System.nanoTime();
-        while (sequences.stream().anyMatch(Sequence::active)) {
-            decodeStep(sequences);
+        long prefillDone;
+        try {
+            prefill(sequences, requestIds, experts);
+            prefillDone = System.nanoTime();
+            while (sequences.stream().anyMatch(Sequence::active)) {
+                decodeStep(sequences, requestIds, experts);
+            }
+        } finally {
+            for (long id : requestIds) {
+                model.experts().requestEnded(id);
+            }
         }
         long end = System.nanoTime();
-        // Exact for this batch: the engine serves one generate call at a time.
-        long lookups = model.experts().lookups() - lookupsBefore;
-        long hits = model.experts().hits() - hitsBefore;
         List<Outcome> results = new ArrayList<>(sequences.size());
         for (Sequence s : sequences) {
             String text = s.finish == StopReason.STOP_STRING ? s.text : decoder.apply(s.outputIds());
             results.add(new Outcome(s.promptIds.clone(), s.outputIds(), text, s.finish, List.copyOf(s.topLogprobs),
-                    prefillDone - start, end - prefillDone, sequences.size(), lookups, hits));
+                    prefillDone - start, end - prefillDone, sequences.size(), experts));
         }
         return results;
     }
 
     /** Feeds every prompt token, chunked, and samples each sequence's first token from its last prompt row. */
-    private void prefill(List<Sequence> sequences) {
-        Passes passes = new Passes(sequences);
+    private void prefill(List<Sequence> sequences, long[] requestIds, ExpertCounters experts) {
+        Passes passes = new Passes(sequences, requestIds, experts);
         for (int s = 0; s < sequences.size(); s++) {
             Sequence seq = sequences.get(s);
             if (seq.active()) {
@@ -90,8 +100,8 @@ public final class Generator {
     }
 
     /** Feeds the last token of every active sequence. */
-    private void decodeStep(List<Sequence> sequences) {
-        Passes passes = new Passes(sequences);
+    private void decodeStep(List<Sequence> sequences, long[] requestIds, ExpertCounters experts) {
+        Passes passes = new Passes(sequences, requestIds, experts);
         for (int s = 0; s < sequences.size(); s++) {
             Sequence seq = sequences.get(s);
             if (seq.active()) {
@@ -105,10 +115,14 @@ public final class Generator {
     private final class Passes {
         private final List<Sequence> sequences;
         private final KvCache[] caches;
+        private final long[] requestIds;
+        private final ExpertCounters experts;
         private ChunkBuilder chunk = new ChunkBuilder();
 
-        Passes(List<Sequence> sequences) {
+        Passes(List<Sequence> sequences, long[] requestIds, ExpertCounters experts) {
             this.sequences = sequences;
+            this.requestIds = requestIds;
+            this.experts = experts;
             this.caches = sequences.stream().map(s -> s.cache).toArray(KvCache[]::new);
         }
 
@@ -121,7 +135,7 @@ public final class Generator {
 
         void flush() {
             if (chunk.size() > 0) {
-                run(chunk.build(caches), sequences);
+                run(chunk.build(caches, requestIds, experts), sequences);
                 chunk = new ChunkBuilder();
             }
         }
@@ -154,7 +168,7 @@ public final class Generator {
             return entries.size();
         }
 
-        ForwardBatch build(KvCache[] caches) {
+        ForwardBatch build(KvCache[] caches, long[] requestIds, ExpertCounters experts) {
             int n = entries.size();
             int[] tokens = new int[n];
             int[] positions = new int[n];
@@ -170,7 +184,7 @@ public final class Generator {
                 }
             }
             return new ForwardBatch(tokens, positions, sequence, caches,
-                    logitRows.stream().mapToInt(Integer::intValue).toArray());
+                    logitRows.stream().mapToInt(Integer::intValue).toArray(), requestIds, experts);
         }
     }
 }

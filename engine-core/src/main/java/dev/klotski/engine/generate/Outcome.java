@@ -1,5 +1,6 @@
 package dev.klotski.engine.generate;
 
+import dev.klotski.engine.model.layers.ExpertCounters;
 import java.util.List;
 
 /**
@@ -13,10 +14,9 @@ import java.util.List;
  * @param prefillNanos   the batch's prefill time
  * @param decodeNanos    the batch's decode time
  * @param batchSize      sequences in the batch
- * @param expertLookups  expert weight requests the batch's MoE layers made
- * @param expertHits     of those, how many found the expert resident
+ * @param experts        the batch's expert figures (lookups, hits, loads, bytes read, stalls)
  */
 public record Outcome(int[] promptIds, int[] outputIds, String text, StopReason stop,
                       List<List<Candidate>> topLogprobs, long prefillNanos, long decodeNanos, int batchSize,
-                      long expertLookups, long expertHits) {
+                      ExpertCounters experts) {
 }

@@ -31,13 +31,14 @@ final class HeapBudget {
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
-    static void check(Checkpoint checkpoint, long availableBytes) {
-        long needed = heldBytes(checkpoint);
+    /** Throws when {@code needed} bytes of weights would not fit the heap. */
+    static void check(java.nio.file.Path modelDir, long needed, long availableBytes) {
         if (needed > availableBytes * WEIGHT_SHARE) {
             throw new ModelConfigException(String.format(java.util.Locale.ROOT,
                     "%s needs %.1f GiB of heap for its weights, but the JVM has %.1f GiB free; raise the "
-                            + "heap (KLOTSKI_JAVA_OPTS=-Xmx%dg for bin/klotski, spark.executor.memory in Spark)",
-                    checkpoint.modelDir(), needed / GIB, availableBytes / GIB,
+                            + "heap (KLOTSKI_JAVA_OPTS=-Xmx%dg for bin/klotski, spark.executor.memory in Spark) "
+                            + "or offload experts (--device-budget)",
+                    modelDir, needed / GIB, availableBytes / GIB,
                     (long) Math.ceil(needed / WEIGHT_SHARE / GIB) + 2));
         }
     }

@@ -10,6 +10,7 @@ import dev.klotski.engine.model.layers.DecoderLayer;
 import dev.klotski.engine.model.layers.DecoderStack;
 import dev.klotski.engine.model.layers.DenseFeedForward;
 import dev.klotski.engine.model.layers.ExpertFfn;
+import dev.klotski.engine.model.layers.ExpertSource;
 import dev.klotski.engine.model.layers.FeedForward;
 import dev.klotski.engine.model.layers.Linear;
 import dev.klotski.engine.model.layers.MoeBlock;
@@ -18,12 +19,12 @@ import dev.klotski.engine.model.layers.RotaryEmbedding;
 import dev.klotski.engine.model.layers.Router;
 import dev.klotski.engine.model.weights.Checkpoint;
 import dev.klotski.engine.model.weights.CheckpointException;
+import dev.klotski.engine.model.weights.StoredWeight;
 import dev.klotski.engine.tensor.WeightFormat;
 import dev.klotski.engine.tensor.WeightMatrix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /** Builds a {@link MoeModel} from a HuggingFace folder, following the architecture's description. */
 public final class ModelLoader {
@@ -45,15 +46,19 @@ public final class ModelLoader {
 
     /** As {@link #load(Path)}, with config.json already read. */
     public static MoeModel load(Path modelDir, ModelConfig config) {
-        return load(modelDir, config, HeapBudget.availableHeap());
+        return load(modelDir, config, ExpertSourceFactory.RESIDENT);
     }
 
-    /** As {@link #load(Path, ModelConfig)}, checking the weights against a given heap budget. */
-    static MoeModel load(Path modelDir, ModelConfig config, long availableHeapBytes) {
+    /** As {@link #load(Path, ModelConfig)}, with routed experts held by the factory's source. */
+    public static MoeModel load(Path modelDir, ModelConfig config, ExpertSourceFactory experts) {
+        return load(modelDir, config, experts, HeapBudget.availableHeap());
+    }
+
+    /** As {@link #load(Path, ModelConfig, ExpertSourceFactory)}, checking the weights against a given heap budget. */
+    static MoeModel load(Path modelDir, ModelConfig config, ExpertSourceFactory experts, long availableHeapBytes) {
         Architecture arch = architecture(config);
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
-            HeapBudget.check(checkpoint, availableHeapBytes);
-            return new ModelLoader(config, arch, checkpoint).build();
+            return new ModelLoader(config, arch, checkpoint).build(experts, availableHeapBytes);
         }
     }
 
@@ -64,21 +69,42 @@ public final class ModelLoader {
                 + name + "'; Klotski runs " + String.join(", ", Architectures.names())));
     }
 
-    private MoeModel build() {
+    private MoeModel build(ExpertSourceFactory factory, long availableHeapBytes) {
+        int hidden = config.hiddenSize();
+        StoredExpert[][] stored = new StoredExpert[config.layers()][];
+        Router[] routers = new Router[config.layers()];
+        for (int l = 0; l < config.layers(); l++) {
+            if (config.isMoeLayer(l)) {
+                String p = Architecture.layerPrefix(l);
+                stored[l] = storedExperts(p);
+                routers[l] = new Router(weight(p + arch.routerName(), config.experts(), hidden),
+                        config.expertsPerToken(), arch.renormalizesTopK(config.normTopKProb()));
+            }
+        }
+        ExpertCatalog catalog = new ExpertCatalog(config, stored, routers);
+        HeapBudget.check(checkpoint.modelDir(),
+                HeapBudget.heldBytes(checkpoint) - catalog.totalBytes() + factory.heldBytes(catalog), availableHeapBytes);
+        ExpertSource expertSource = factory.create(catalog, checkpoint);
+        try {
+            return build(expertSource, routers);
+        } catch (RuntimeException e) {
+            expertSource.close();
+            throw e;
+        }
+    }
+
+    private MoeModel build(ExpertSource expertSource, Router[] routers) {
         int hidden = config.hiddenSize();
         WeightMatrix embeddings = denseWeight(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
         WeightMatrix lmHead = config.tieWordEmbeddings() && !checkpoint.containsWeight(Architecture.LM_HEAD)
                 ? embeddings : denseWeight(Architecture.LM_HEAD, config.vocabSize(), hidden);
         RotaryEmbedding rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
-        ExpertFfn[][] experts = new ExpertFfn[config.layers()][];
-        ResidentExpertWeights expertWeights = new ResidentExpertWeights(experts);
         List<DecoderLayer> layers = new ArrayList<>();
         for (int l = 0; l < config.layers(); l++) {
             String p = Architecture.layerPrefix(l);
             FeedForward ffn;
             if (config.isMoeLayer(l)) {
-                experts[l] = loadExperts(p);
-                ffn = loadMoeBlock(l, p, expertWeights);
+                ffn = loadMoeBlock(l, p, routers[l], expertSource);
             } else {
                 ffn = new DenseFeedForward(loadFfn(p + Architecture.DENSE_MLP, Architecture.LLAMA_FFN,
                         config.denseIntermediate(), false));
@@ -87,7 +113,8 @@ public final class ModelLoader {
                     norm(p + "post_attention_layernorm.weight", hidden), ffn));
         }
         DecoderStack stack = new DecoderStack(embeddings, layers, norm(Architecture.FINAL_NORM, hidden), lmHead);
-        return new MoeModel(config, stack, expertWeights, bytes);
+        expertSource.heldBytesByFormat().forEach(bytes::add);
+        return new MoeModel(config, stack, expertSource, bytes);
     }
 
     private Attention loadAttention(int layer, String p, RotaryEmbedding rope) {
@@ -110,9 +137,7 @@ public final class ModelLoader {
                 qNorm, kNorm, rope);
     }
 
-    private MoeBlock loadMoeBlock(int layer, String p, ResidentExpertWeights experts) {
-        Router router = new Router(weight(p + arch.routerName(), config.experts(), config.hiddenSize()),
-                config.expertsPerToken(), arch.renormalizesTopK(config.normTopKProb()));
+    private MoeBlock loadMoeBlock(int layer, String p, Router router, ExpertSource experts) {
         ExpertFfn shared = null;
         WeightMatrix sharedGate = null;
         if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {
@@ -122,19 +147,26 @@ public final class ModelLoader {
         return new MoeBlock(layer, router, experts, shared, sharedGate);
     }
 
-    /** Experts are most of a model's bytes; reading them in parallel shortens loading. */
-    private ExpertFfn[] loadExperts(String p) {
-        return IntStream.range(0, config.experts()).parallel()
-                .mapToObj(e -> loadFfn(p + String.format(arch.expertPrefix(), e), arch.expertFfn(),
-                        config.expertIntermediate(), true))
-                .toArray(ExpertFfn[]::new);
+    /** Where a layer's routed experts are stored, checked against the config; nothing is read yet. */
+    private StoredExpert[] storedExperts(String p) {
+        WeightFormat format = config.quantization() == null ? null : config.quantization().experts();
+        int hidden = config.hiddenSize();
+        int inter = config.expertIntermediate();
+        FfnNames names = arch.expertFfn();
+        StoredExpert[] experts = new StoredExpert[config.experts()];
+        for (int e = 0; e < experts.length; e++) {
+            String prefix = p + String.format(arch.expertPrefix(), e);
+            experts[e] = new StoredExpert(storedSchemed(prefix + names.gate() + ".weight", inter, hidden, format),
+                    storedSchemed(prefix + names.up() + ".weight", inter, hidden, format),
+                    storedSchemed(prefix + names.down() + ".weight", hidden, inter, format));
+        }
+        return experts;
     }
 
-    /** A SwiGLU block: a routed expert when {@code routed}, else a dense MLP or shared expert. */
+    /** A dense MLP or shared expert (routed experts come from the expert source). */
     private ExpertFfn loadFfn(String prefix, FfnNames names, int intermediate, boolean routed) {
         int hidden = config.hiddenSize();
-        WeightFormat format = config.quantization() == null ? null
-                : routed ? config.quantization().experts() : config.quantization().dense();
+        WeightFormat format = config.quantization() == null ? null : config.quantization().dense();
         return new ExpertFfn(schemed(prefix + names.gate() + ".weight", intermediate, hidden, format),
                 schemed(prefix + names.up() + ".weight", intermediate, hidden, format),
                 schemed(prefix + names.down() + ".weight", hidden, intermediate, format));
@@ -164,7 +196,12 @@ public final class ModelLoader {
      * does not match its weights fails here, naming the tensor, instead of running with the wrong numbers.
      */
     private WeightMatrix schemed(String name, int rows, int cols, WeightFormat expected) {
-        WeightMatrix w = weight(name, rows, cols);
+        return bytes.count(checkpoint.read(storedSchemed(name, rows, cols, expected)));
+    }
+
+    /** As {@link #schemed}, located but not read. */
+    private StoredWeight storedSchemed(String name, int rows, int cols, WeightFormat expected) {
+        StoredWeight w = checkpoint.stored(name, rows, cols);
         int group = config.quantization() == null ? 0 : config.quantization().groupSize();
         if (expected != null && (w.format() != expected || (expected.quantized() && w.group() != group))) {
             throw new CheckpointException("weight '" + name + "' in " + checkpoint.modelDir() + " is stored as "

@@ -2,7 +2,7 @@ package dev.klotski.engine.model;
 
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.model.layers.DecoderStack;
-import dev.klotski.engine.model.layers.ExpertWeights;
+import dev.klotski.engine.model.layers.ExpertSource;
 import dev.klotski.engine.model.layers.ForwardBatch;
 import dev.klotski.engine.model.layers.Workspace;
 
@@ -10,10 +10,10 @@ import dev.klotski.engine.model.layers.Workspace;
 public final class MoeModel implements AutoCloseable {
     private final ModelConfig config;
     private final DecoderStack stack;
-    private final ExpertWeights experts;
+    private final ExpertSource experts;
     private final WeightBytes weightBytes;
 
-    public MoeModel(ModelConfig config, DecoderStack stack, ExpertWeights experts, WeightBytes weightBytes) {
+    public MoeModel(ModelConfig config, DecoderStack stack, ExpertSource experts, WeightBytes weightBytes) {
         this.config = config;
         this.stack = stack;
         this.experts = experts;
@@ -24,7 +24,7 @@ public final class MoeModel implements AutoCloseable {
         return config;
     }
 
-    public ExpertWeights experts() {
+    public ExpertSource experts() {
         return experts;
     }
 

@@ -25,6 +25,11 @@ public final class WeightBytes {
         return w;
     }
 
+    /** Counts bytes held outside any matrix this object saw (an expert tier's slots). */
+    synchronized void add(WeightFormat format, long bytes) {
+        byFormat.merge(format, bytes, Long::sum);
+    }
+
     /** All weight bytes held. */
     public synchronized long total() {
         return byFormat.values().stream().mapToLong(Long::longValue).sum();

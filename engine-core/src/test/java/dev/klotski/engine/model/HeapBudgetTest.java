@@ -26,9 +26,9 @@ class HeapBudgetTest {
         assertEquals(329_856L * 2, stored);
         assertTrue(needed >= stored && needed <= stored * 1.05, "held " + needed + " vs stored " + stored);
         ModelConfigException e = assertThrows(ModelConfigException.class,
-                () -> ModelLoader.load(model, ModelConfig.load(model), needed / 2));
+                () -> ModelLoader.load(model, ModelConfig.load(model), ExpertSourceFactory.RESIDENT, needed / 2));
         assertTrue(e.getMessage().contains("KLOTSKI_JAVA_OPTS=-Xmx") && e.getMessage().contains("spark.executor.memory"),
                 e.getMessage());
-        assertNotNull(ModelLoader.load(model, ModelConfig.load(model), needed * 2));
+        assertNotNull(ModelLoader.load(model, ModelConfig.load(model), ExpertSourceFactory.RESIDENT, needed * 2));
     }
 }

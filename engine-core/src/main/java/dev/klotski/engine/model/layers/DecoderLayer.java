@@ -13,7 +13,7 @@ public record DecoderLayer(RmsNorm inputNorm, Attention attention, RmsNorm postA
         attention.forward(kernels, ws, batch);
         kernels.add(ws.residual, ws.delta, rows * hidden);
         postAttentionNorm.apply(kernels, ws.residual, ws.normed, rows);
-        ffn.forward(kernels, ws, rows);
+        ffn.forward(kernels, ws, batch);
         kernels.add(ws.residual, ws.delta, rows * hidden);
     }
 }

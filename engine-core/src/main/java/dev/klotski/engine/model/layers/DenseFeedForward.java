@@ -6,7 +6,7 @@ import dev.klotski.engine.kernel.Kernels;
 public record DenseFeedForward(ExpertFfn mlp) implements FeedForward {
 
     @Override
-    public void forward(Kernels kernels, Workspace ws, int rows) {
-        mlp.apply(kernels, ws, ws.normed, rows, ws.delta);
+    public void forward(Kernels kernels, Workspace ws, ForwardBatch batch) {
+        mlp.apply(kernels, ws, ws.normed, batch.size(), ws.delta);
     }
 }

@@ -1,5 +1,8 @@
 package dev.klotski.engine.model.layers;
 
+import dev.klotski.engine.tensor.WeightFormat;
+import java.util.Map;
+
 /**
  * Where MoE layers get routed experts from: every expert resident in memory, or an offloading cache that loads
  * experts from slower tiers on demand and ahead of time. The MoE layer asks for a layer's experts at once
@@ -20,6 +23,12 @@ public interface ExpertSource extends AutoCloseable {
      */
     void request(int layer, int[] experts, int count, ExpertCounters counters);
 
+    /**
+     * Ends a request's protection of an expert without leasing it (a pass that stops early, say on an error,
+     * releases what it did not lease).
+     */
+    void release(int layer, int expert);
+
     /** Whether the expert's weights are resident now (a lease on it would not wait). */
     boolean isResident(int layer, int expert);
 
@@ -37,6 +46,9 @@ public interface ExpertSource extends AutoCloseable {
      * new count. A resident source never needs it and returns at once.
      */
     long awaitArrival(long seen) throws InterruptedException;
+
+    /** Bytes of expert weights held in memory now, by format (a tier's slots count whether filled or not). */
+    Map<WeightFormat, Long> heldBytesByFormat();
 
     /** Layer {@code event.layer()} has routed its tokens: observers (prefetchers, policies) see it here. */
     default void routed(RoutingEvent event) {

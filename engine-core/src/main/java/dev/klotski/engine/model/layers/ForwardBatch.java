@@ -1,24 +1,38 @@
 package dev.klotski.engine.model.layers;
 
 import dev.klotski.engine.kv.KvCache;
+import java.util.stream.LongStream;
 
 /**
  * The tokens of one forward pass, from any number of sequences, ragged (no padding). Token t belongs to
  * sequence {@code sequence[t]} at {@code positions[t]}; a sequence's tokens appear in position order and its
  * earlier positions are already in its cache.
  *
- * @param tokens     (T) token ids
- * @param positions  (T) position of each token in its sequence
- * @param sequence   (T) index into caches
- * @param caches     one KV cache per sequence
- * @param logitRows  which token rows need logits (usually each sequence's last token)
+ * @param tokens      (T) token ids
+ * @param positions   (T) position of each token in its sequence
+ * @param sequence    (T) index into caches
+ * @param caches      one KV cache per sequence
+ * @param logitRows   which token rows need logits (usually each sequence's last token)
+ * @param requestIds  one per sequence: the request it serves, stable across passes (prefetchers learn per request)
+ * @param counters    where the pass counts expert hits, loads and stalls
  */
-public record ForwardBatch(int[] tokens, int[] positions, int[] sequence, KvCache[] caches, int[] logitRows) {
+public record ForwardBatch(int[] tokens, int[] positions, int[] sequence, KvCache[] caches, int[] logitRows,
+                           long[] requestIds, ExpertCounters counters) {
 
     public ForwardBatch {
         if (tokens.length != positions.length || tokens.length != sequence.length) {
             throw new IllegalArgumentException("tokens, positions and sequence must have the same length");
         }
+        if (requestIds.length != caches.length) {
+            throw new IllegalArgumentException("one request id per sequence: " + requestIds.length + " ids for "
+                    + caches.length + " sequences");
+        }
+    }
+
+    /** A pass whose sequences are requests 0..n-1, counted in a fresh {@link ExpertCounters}. */
+    public ForwardBatch(int[] tokens, int[] positions, int[] sequence, KvCache[] caches, int[] logitRows) {
+        this(tokens, positions, sequence, caches, logitRows, LongStream.range(0, caches.length).toArray(),
+                new ExpertCounters());
     }
 
     public int size() {

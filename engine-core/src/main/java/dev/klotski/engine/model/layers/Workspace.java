@@ -30,6 +30,7 @@ public final class Workspace {
     Buffer up;         // (T, maxIntermediate)
     Buffer gathered;   // (T, hidden) an expert's input rows
     Buffer expertOut;  // (T, hidden) an expert's output rows
+    Buffer expertOuts; // (T * topK, hidden) every expert's output rows, at their place in assignedTokens
     Buffer routerLogits; // (T, experts)
     Buffer rowScalars;   // (T) shared-expert gate
     // Host-side routing, (T * topK):
@@ -38,6 +39,9 @@ public final class Workspace {
     int[] assignedTokens;  // grouped by expert: the tokens routed to each
     float[] assignedWeights;
     int[] expertStarts;    // (experts + 1) offsets into assignedTokens
+    final int[] wanted;    // (experts) the experts a pass uses, most tokens first
+    final int[] pending;   // (experts) of those, the ones not computed yet
+    final RoutingEvent routing = new RoutingEvent();
     private int[] fill;    // (experts) cursor per expert while grouping
     // Logits, (L, ...):
     Buffer selected;   // (L, hidden) rows that need logits
@@ -52,6 +56,8 @@ public final class Workspace {
         this.kernels = kernels;
         this.dims = dims;
         this.expertStarts = new int[dims.experts() + 1];
+        this.wanted = new int[dims.experts()];
+        this.pending = new int[dims.experts()];
     }
 
     /** Makes the buffers hold a pass of {@code passTokens} tokens, {@code passLogitRows} of them with logits. */
@@ -69,6 +75,7 @@ public final class Workspace {
             up = kernels.allocate(t * dims.maxIntermediate());
             gathered = kernels.allocate(t * dims.hidden());
             expertOut = kernels.allocate(t * dims.hidden());
+            expertOuts = kernels.allocate(t * Math.max(1, dims.topK()) * dims.hidden());
             routerLogits = kernels.allocate(t * Math.max(1, dims.experts()));
             rowScalars = kernels.allocate(t);
             expertIds = new int[t * Math.max(1, dims.topK())];

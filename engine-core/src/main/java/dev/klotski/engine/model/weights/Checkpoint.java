@@ -222,25 +222,43 @@ public final class Checkpoint implements AutoCloseable {
      * (never widened), or int8/int4 from a Klotski quantized folder ({@link QuantizedTensors}).
      */
     public WeightMatrix weight(String name, int rows, int cols) {
+        return read(stored(name, rows, cols));
+    }
+
+    /** Reads a weight located by {@link #stored} into a new matrix. */
+    public WeightMatrix read(StoredWeight w) {
+        WeightMatrix m = w.allocate();
+        w.decode(file(w.values().name()).rawBytes(w.values().name()),
+                w.scales() == null ? null : file(w.scales().name()).rawBytes(w.scales().name()), m);
+        return m;
+    }
+
+    /**
+     * Where the weight {@code name} of exactly {@code [rows, cols]} is stored and in which format, checked as
+     * {@link #weight} checks it, without reading it.
+     */
+    public StoredWeight stored(String name, int rows, int cols) {
         if (!contains(name)) {
             for (WeightFormat f : new WeightFormat[] {WeightFormat.Q8, WeightFormat.Q4}) {
                 if (contains(QuantizedTensors.quants(name, f))) {
-                    return quantized(name, f, rows, cols);
+                    return storedQuantized(name, f, rows, cols);
                 }
             }
         }
         requireShape(name, new long[] {rows, cols});
         TensorInfo info = info(name);
-        return switch (info.dtype()) {
-            case F32 -> WeightMatrix.f32(rows, cols, floats(name));
-            case BF16 -> WeightMatrix.halves(rows, cols, WeightFormat.BF16, file(name).readShorts(name));
-            case F16 -> WeightMatrix.halves(rows, cols, WeightFormat.F16, file(name).readShorts(name));
+        WeightFormat format = switch (info.dtype()) {
+            case F32 -> WeightFormat.F32;
+            case BF16 -> WeightFormat.BF16;
+            case F16 -> WeightFormat.F16;
             default -> throw new CheckpointException("tensor '" + name + "' in " + info.file() + " is "
                     + info.dtype() + "; a weight must be F32, F16 or BF16 (or a Klotski int8/int4 pair)");
         };
+        requireArraySized(info, (long) rows * cols);
+        return new StoredWeight(name, rows, cols, format, 0, info, null);
     }
 
-    private WeightMatrix quantized(String name, WeightFormat format, int rows, int cols) {
+    private StoredWeight storedQuantized(String name, WeightFormat format, int rows, int cols) {
         String quantsName = QuantizedTensors.quants(name, format);
         String scalesName = QuantizedTensors.scales(name, format);
         if (!contains(scalesName)) {
@@ -267,10 +285,19 @@ public final class Checkpoint implements AutoCloseable {
         }
         int group = (int) (cols / scaleShape[1]);
         try {
-            return WeightMatrix.quantized(rows, cols, format, group, file(quantsName).readBytes(quantsName),
-                    file(scalesName).readShorts(scalesName));
+            WeightMatrix.checkGroup(cols, group, format);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("tensor '" + quantsName + "': " + e.getMessage(), e);
+        }
+        requireArraySized(q, (long) rows * packedCols);
+        return new StoredWeight(name, rows, cols, format, group, q, sc);
+    }
+
+    /** One Java array holds at most 2^31 - 9 values; a bigger tensor must be split. */
+    private static void requireArraySized(TensorInfo info, long values) {
+        if (values > Integer.MAX_VALUE - 8) {
+            throw new CheckpointException("tensor '" + info.name() + "' in " + info.file() + " has " + values
+                    + " elements, more than one Java array holds — split it into smaller tensors");
         }
     }
 

@@ -39,29 +39,77 @@ class MoeBlockTest {
     private static final float[] X = {2.0f, 1.5f, -1f, 0.5f, -1f, 1.0f, 0.2f, 2.0f, 1.2f, 1.0f, 0.1f, -0.5f};
     private static final int[][] CHOSEN = {{0, 1}, {3, 1}, {0, 1}};
 
-    /** Experts that record every lookup. */
-    private static final class RecordingExperts implements ExpertWeights {
+    /**
+     * Experts that record every request and lease. With {@code late} experts, those are not resident until the
+     * block has waited once for an arrival: the block must compute the others first and still get the same sums.
+     */
+    private static final class RecordingExperts implements ExpertSource {
         final ExpertFfn[] experts;
+        final java.util.Set<Integer> late;
         final List<String> requests = new ArrayList<>();
+        final List<String> leases = new ArrayList<>();
+        int waits;
 
-        RecordingExperts(ExpertFfn[] experts) {
+        RecordingExperts(ExpertFfn[] experts, Integer... late) {
             this.experts = experts;
+            this.late = new java.util.HashSet<>(List.of(late));
         }
 
         @Override
-        public ExpertFfn get(int layer, int expert) {
-            requests.add(layer + "/" + expert);
-            return experts[expert];
+        public void request(int layer, int[] wanted, int count, ExpertCounters counters) {
+            for (int i = 0; i < count; i++) {
+                requests.add(layer + "/" + wanted[i]);
+                counters.lookup(!late.contains(wanted[i]));
+            }
         }
 
         @Override
-        public long lookups() {
-            return requests.size();
+        public void release(int layer, int expert) {
+            throw new AssertionError("the block leases every expert it requested");
         }
 
         @Override
-        public long hits() {
-            return requests.size();
+        public boolean isResident(int layer, int expert) {
+            return waits > 0 || !late.contains(expert);
+        }
+
+        @Override
+        public ExpertLease tryLease(int layer, int expert) {
+            if (!isResident(layer, expert)) {
+                return null;
+            }
+            leases.add(layer + "/" + expert);
+            ExpertFfn w = experts[expert];
+            return new ExpertLease() {
+                @Override
+                public int expert() {
+                    return expert;
+                }
+
+                @Override
+                public ExpertFfn weights() {
+                    return w;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public long arrivals() {
+            return waits;
+        }
+
+        @Override
+        public long awaitArrival(long seen) {
+            return ++waits;
+        }
+
+        @Override
+        public Map<dev.klotski.engine.tensor.WeightFormat, Long> heldBytesByFormat() {
+            return Map.of();
         }
     }
 
@@ -92,7 +140,8 @@ class MoeBlockTest {
         Workspace ws = new Workspace(kernels, new Workspace.Dims(HIDDEN, HIDDEN, HIDDEN, INTER, EXPERTS, 2, 1));
         ws.ensure(3, 1, 1);
         System.arraycopy(X, 0, host(ws.normed), 0, X.length);
-        block.forward(kernels, ws, 3);
+        block.forward(kernels, ws, new ForwardBatch(new int[3], new int[3], new int[3], new dev.klotski.engine.kv.KvCache[1],
+                new int[0]));
         return java.util.Arrays.copyOf(host(ws.delta), X.length);
     }
 
@@ -121,14 +170,16 @@ class MoeBlockTest {
         try (Kernels inner = make.get()) {
             Kernels kernels = recordingMatmuls(inner, rows);
             forward(kernels, block);
-            assertEquals(List.of("5/0", "5/1", "5/3"), recording.requests, "experts 0, 1 and 3 once each, 2 never");
+            assertEquals(List.of("5/1", "5/0", "5/3"), recording.requests,
+                    "experts 0, 1 and 3 once each, 2 never, the busiest first (1: 3 tokens, 0: 2, 3: 1)");
+            assertEquals(recording.requests, recording.leases, "all resident: computed in request order");
             assertEquals(List.of(2), rows.get(ffn[0].gate()), "expert 0 computes tokens 0 and 2 in one call");
             assertEquals(List.of(3), rows.get(ffn[1].up()), "expert 1 computes all three tokens in one call");
             assertEquals(List.of(3), rows.get(ffn[1].down()));
             assertEquals(List.of(1), rows.get(ffn[3].down()), "expert 3 computes token 1 alone");
             assertEquals(null, rows.get(ffn[2].gate()), "expert 2 is never computed");
             forward(kernels, block);
-            assertEquals(List.of("5/0", "5/1", "5/3", "5/0", "5/1", "5/3"), recording.requests, "once per forward");
+            assertEquals(List.of("5/1", "5/0", "5/3", "5/1", "5/0", "5/3"), recording.requests, "once per forward");
             assertEquals(List.of(2, 2), rows.get(ffn[0].gate()));
         }
     }
@@ -173,7 +224,7 @@ class MoeBlockTest {
             float[] with = forward(kernels, block);
             float[] without = forward(kernels, new MoeBlock(LAYER, new Router(identity(HIDDEN), 2, true),
                     new RecordingExperts(ffn), null, null));
-            assertEquals(List.of("5/0", "5/1", "5/3"), recording.requests, "the shared expert is not a routed lookup");
+            assertEquals(List.of("5/1", "5/0", "5/3"), recording.requests, "the shared expert is not a routed lookup");
             for (int t = 0; t < 3; t++) {
                 double[] x = row(X, t, HIDDEN);
                 double g = sigmoid(LayerTesting.matvec(gate, x)[0]);
@@ -184,6 +235,23 @@ class MoeBlockTest {
                 }
                 assertClose("token " + t, expected, with, t * HIDDEN, 1e-5);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(KERNELS)
+    void residentExpertsRunFirstAndLoadOrderNeverChangesTheSums(String name, Supplier<Kernels> make) {
+        ExpertFfn[] ffn = experts(new SplittableRandom(4));
+        try (Kernels kernels = make.get()) {
+            float[] allResident = forward(kernels, new MoeBlock(LAYER, new Router(identity(HIDDEN), 2, true),
+                    new RecordingExperts(ffn), null, null));
+            RecordingExperts late = new RecordingExperts(ffn, 1);
+            float[] lateBusiest = forward(kernels, new MoeBlock(LAYER, new Router(identity(HIDDEN), 2, true), late,
+                    null, null));
+            assertEquals(List.of("5/0", "5/3", "5/1"), late.leases, "expert 1 arrives last, after one wait");
+            assertEquals(1, late.waits);
+            assertEquals(java.util.Arrays.toString(allResident), java.util.Arrays.toString(lateBusiest),
+                    "bit for bit the same output whatever the arrival order");
         }
     }
 }

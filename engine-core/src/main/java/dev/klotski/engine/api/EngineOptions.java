@@ -1,5 +1,7 @@
 package dev.klotski.engine.api;
 
+import dev.klotski.engine.offload.ByteBudget;
+import dev.klotski.engine.offload.OffloadOptions;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -10,19 +12,58 @@ import java.util.Objects;
  * @param batchInvariant fixed-order kernels so a row's logits never depend on its batch (slower)
  * @param threads        compute threads (defaults to the available processors)
  * @param device         "cpu", or "cuda:N" once the CUDA backend exists
+ * @param deviceBudget   bytes of routed experts the compute tier may hold ("2GiB", "25%" of the expert bytes);
+ *                       null holds every expert (no offloading)
+ * @param expertPolicy   which expert the offloading cache evicts (lru, lfu, shallow, activation-aware, pin)
+ * @param prefetch       how experts are loaded ahead of need (none, next-gate, correlation, eam)
+ * @param directIo       read offloaded experts with O_DIRECT (measures the disk, not the page cache)
+ * @param ioThreads      threads that read offloaded experts
+ * @param routingProfile a file from {@code klotski profile} (correlation prefetch, pinning), or null
  */
-public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device) {
+public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device, String deviceBudget,
+                            String expertPolicy, String prefetch, boolean directIo, int ioThreads,
+                            Path routingProfile) {
 
     public EngineOptions {
         Objects.requireNonNull(modelDir, "modelDir");
         Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(expertPolicy, "expertPolicy");
+        Objects.requireNonNull(prefetch, "prefetch");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        if (deviceBudget != null) {
+            ByteBudget.parse(deviceBudget); // a bad budget fails here, before any loading
+        }
+        if (ioThreads < 1 || ioThreads > 64) {
+            throw new IllegalArgumentException("io threads must be in [1, 64], got " + ioThreads);
+        }
+    }
+
+    /** Every expert resident: the options before offloading existed. */
+    public EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device) {
+        this(modelDir, batchInvariant, threads, device, null, "lru", "none", false, 2, null);
     }
 
     public static Builder builder(Path modelDir) {
         return new Builder(modelDir);
+    }
+
+    /** Whether routed experts are offloaded (a device budget is set). */
+    public boolean offloaded() {
+        return deviceBudget != null;
+    }
+
+    /** The offloading settings, or null when every expert is resident. */
+    OffloadOptions offload() {
+        return deviceBudget == null ? null : new OffloadOptions(ByteBudget.parse(deviceBudget), expertPolicy, prefetch,
+                directIo, ioThreads, routingProfile);
+    }
+
+    /** The same options for another model folder. */
+    public EngineOptions withModelDir(Path dir) {
+        return new EngineOptions(dir, batchInvariant, threads, device, deviceBudget, expertPolicy, prefetch, directIo,
+                ioThreads, routingProfile);
     }
 
     /** Builder: {@code opt*} methods set optional fields. */
@@ -31,6 +72,12 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         private boolean batchInvariant;
         private int threads = Runtime.getRuntime().availableProcessors();
         private String device = "cpu";
+        private String deviceBudget;
+        private String expertPolicy = "lru";
+        private String prefetch = "none";
+        private boolean directIo;
+        private int ioThreads = 2;
+        private Path routingProfile;
 
         private Builder(Path modelDir) {
             this.modelDir = modelDir;
@@ -51,8 +98,40 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
             return this;
         }
 
+        /** Offloads routed experts within this budget ("2GiB", "512MiB", "25%"); null keeps them all resident. */
+        public Builder optDeviceBudget(String budget) {
+            this.deviceBudget = budget;
+            return this;
+        }
+
+        public Builder optExpertPolicy(String policy) {
+            this.expertPolicy = policy;
+            return this;
+        }
+
+        public Builder optPrefetch(String prefetcher) {
+            this.prefetch = prefetcher;
+            return this;
+        }
+
+        public Builder optDirectIo(boolean on) {
+            this.directIo = on;
+            return this;
+        }
+
+        public Builder optIoThreads(int n) {
+            this.ioThreads = n;
+            return this;
+        }
+
+        public Builder optRoutingProfile(Path profile) {
+            this.routingProfile = profile;
+            return this;
+        }
+
         public EngineOptions build() {
-            return new EngineOptions(modelDir, batchInvariant, threads, device);
+            return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, expertPolicy, prefetch,
+                    directIo, ioThreads, routingProfile);
         }
     }
 }

@@ -8,9 +8,14 @@ import dev.klotski.engine.generate.TeacherForcing;
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
+import dev.klotski.engine.model.ExpertSourceFactory;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
 import dev.klotski.engine.model.weights.CheckpointException;
+import dev.klotski.engine.offload.OffloadFactory;
+import dev.klotski.engine.offload.OffloadOptions;
+import dev.klotski.engine.offload.OffloadedExperts;
+import dev.klotski.engine.offload.TierReport;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
 import java.nio.file.Files;
@@ -84,17 +89,29 @@ public final class KlotskiEngine implements AutoCloseable {
         Tokenizer tokenizer = HfTokenizer.load(dir);
         MoeModel model;
         try {
-            model = ModelLoader.load(dir, config);
+            OffloadOptions offload = options.offload();
+            model = ModelLoader.load(dir, config, offload == null ? ExpertSourceFactory.RESIDENT
+                    : new OffloadFactory(offload));
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
         Kernels kernels = CpuKernelsFactory.create(options.batchInvariant(), options.threads());
-        LOG.info("loaded {} ({} layers, {} experts top-{}, hidden {}) from {} in {} ms; kernels {}, {} threads",
+        LOG.info("loaded {} ({} layers, {} experts top-{}, hidden {}) from {} in {} ms; kernels {}, {} threads{}",
                 config.architecture(), config.layers(), config.experts(), config.expertsPerToken(),
                 config.hiddenSize(), dir,
-                (System.nanoTime() - start) / 1_000_000, kernels.name(), options.threads());
+                (System.nanoTime() - start) / 1_000_000, kernels.name(), options.threads(), describeOffload(model));
         return new KlotskiEngine(options, model, tokenizer, kernels);
+    }
+
+    private static String describeOffload(MoeModel model) {
+        if (!(model.experts() instanceof OffloadedExperts off)) {
+            return "";
+        }
+        TierReport r = off.report();
+        return "; experts offloaded: " + r.capacityBytes() / r.slotBytes() + " slots of "
+                + OffloadFactory.human(r.slotBytes()) + " (" + OffloadFactory.human(r.capacityBytes()) + "), policy "
+                + off.policyName() + ", prefetch " + off.prefetcherName();
     }
 
     /**
@@ -200,6 +217,14 @@ public final class KlotskiEngine implements AutoCloseable {
     /** Bytes of weights really held per format ("bf16", "int8", ...). */
     public java.util.Map<String, Long> weightBytesByFormat() {
         return model.weightBytes().byFormat();
+    }
+
+    /** The offloaded experts' tier figures since the engine opened, or empty when every expert is resident. */
+    public java.util.Optional<ExpertTierReport> expertTier() {
+        if (!(model.experts() instanceof OffloadedExperts off)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(ExpertTierReport.of(off.report(), off.policyName(), off.prefetcherName()));
     }
 
     public EngineOptions options() {

@@ -45,8 +45,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> texts = prompts == null ? PromptFile.bundled() : PromptFile.read(prompts);
         EngineOptions modelOptions = engine.toOptions();
-        EngineOptions referenceOptions = new EngineOptions(reference, modelOptions.batchInvariant(),
-                modelOptions.threads(), modelOptions.device());
+        EngineOptions referenceOptions = modelOptions.withModelDir(reference);
         LogitAgreement.Summary s;
         try (KlotskiEngine ref = KlotskiEngine.open(referenceOptions);
              KlotskiEngine model = KlotskiEngine.open(modelOptions)) {

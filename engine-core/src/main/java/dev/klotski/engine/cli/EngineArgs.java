@@ -17,8 +17,34 @@ final class EngineArgs {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--device-budget", paramLabel = "SIZE",
+            description = "Offload routed experts: the compute tier holds at most this many bytes of them "
+                    + "(2GiB, 512MiB, or 25%% of the expert bytes). Default: every expert resident.")
+    String deviceBudget;
+
+    @Option(names = "--policy", paramLabel = "P", defaultValue = "lru",
+            description = "Which expert the offloading cache evicts: lru (default).")
+    String policy;
+
+    @Option(names = "--prefetch", paramLabel = "Q", defaultValue = "none",
+            description = "How offloaded experts load ahead of need: none (default), next-gate.")
+    String prefetch;
+
+    @Option(names = "--direct-io", description = "Read offloaded experts with O_DIRECT (the disk, not the page cache).")
+    boolean directIo;
+
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "2", description = "Threads that read offloaded experts.")
+    int ioThreads;
+
     EngineOptions toOptions() {
-        EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(batchInvariant);
+        return toOptions(policy, prefetch);
+    }
+
+    /** The options with a given policy and prefetcher (bench runs several). */
+    EngineOptions toOptions(String expertPolicy, String prefetcher) {
+        EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(batchInvariant)
+                .optDeviceBudget(deviceBudget).optExpertPolicy(expertPolicy).optPrefetch(prefetcher)
+                .optDirectIo(directIo).optIoThreads(ioThreads);
         if (threads != null) {
             b.optThreads(threads);
         }

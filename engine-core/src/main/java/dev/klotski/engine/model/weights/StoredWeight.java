@@ -35,14 +35,24 @@ public record StoredWeight(String name, int rows, int cols, WeightFormat format,
      * {@code values}' bytes, {@code scaleBytes} those of {@code scales} (or is null), both from position 0.
      */
     public void decode(ByteBuffer valueBytes, ByteBuffer scaleBytes, WeightMatrix into) {
+        decodeValues(valueBytes, into);
+        if (scales != null) {
+            decodeScales(scaleBytes, into);
+        }
+    }
+
+    /** Copies {@code values}' bytes (exactly those, from position 0) into the matrix. */
+    public void decodeValues(ByteBuffer valueBytes, WeightMatrix into) {
         ByteBuffer v = valueBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         switch (format) {
             case F32 -> v.asFloatBuffer().get(into.floats());
             case F16, BF16 -> v.asShortBuffer().get(into.halves());
-            case Q8, Q4 -> {
-                v.get(into.quants());
-                scaleBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(into.scales());
-            }
+            case Q8, Q4 -> v.get(into.quants());
         }
+    }
+
+    /** Copies {@code scales}' bytes (exactly those, from position 0) into a quantized matrix. */
+    public void decodeScales(ByteBuffer scaleBytes, WeightMatrix into) {
+        scaleBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(into.scales());
     }
 }

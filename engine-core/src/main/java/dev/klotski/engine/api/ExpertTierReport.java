@@ -1,0 +1,47 @@
+package dev.klotski.engine.api;
+
+import dev.klotski.engine.offload.TierReport;
+import java.util.List;
+
+/**
+ * What the offloaded experts' compute tier did since the engine opened, overall and per MoE layer.
+ *
+ * @param policy          the cache policy in use
+ * @param prefetch        the prefetcher in use
+ * @param budgetBytes     the device budget in bytes
+ * @param capacityBytes   bytes of expert slots held (never above the budget)
+ * @param peakBytes       most slot bytes in use at once
+ * @param layers          per MoE layer
+ */
+public record ExpertTierReport(String policy, String prefetch, long budgetBytes, long capacityBytes, long peakBytes,
+                               List<Layer> layers) {
+
+    /** One MoE layer's figures. */
+    public record Layer(int layer, int slots, long lookups, long hits, long demandLoads, long prefetchLoads,
+                        long bytesRead, long evictions, double prefetchPrecision, double prefetchRecall) {
+
+        public double hitRate() {
+            return lookups == 0 ? 1.0 : (double) hits / lookups;
+        }
+    }
+
+    static ExpertTierReport of(TierReport r, String policy, String prefetch) {
+        return new ExpertTierReport(policy, prefetch, r.budgetBytes(), r.capacityBytes(), r.peakBytes(),
+                r.layers().stream().map(l -> new Layer(l.layer(), l.slots(), l.lookups(), l.hits(), l.demandLoads(),
+                        l.prefetchLoads(), l.bytesRead(), l.evictions(), l.prefetchPrecision(), l.prefetchRecall()))
+                        .toList());
+    }
+
+    public long lookups() {
+        return layers.stream().mapToLong(Layer::lookups).sum();
+    }
+
+    public double hitRate() {
+        long n = lookups();
+        return n == 0 ? 1.0 : (double) layers.stream().mapToLong(Layer::hits).sum() / n;
+    }
+
+    public long bytesRead() {
+        return layers.stream().mapToLong(Layer::bytesRead).sum();
+    }
+}

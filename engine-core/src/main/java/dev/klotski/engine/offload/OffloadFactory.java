@@ -1,0 +1,109 @@
+package dev.klotski.engine.offload;
+
+import dev.klotski.engine.model.ExpertCatalog;
+import dev.klotski.engine.model.ExpertSourceFactory;
+import dev.klotski.engine.model.StoredExpert;
+import dev.klotski.engine.model.layers.ExpertSource;
+import dev.klotski.engine.model.weights.Checkpoint;
+import dev.klotski.engine.model.weights.StoredWeight;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Builds the offloading expert source from {@link OffloadOptions}: sizes the compute tier from the budget,
+ * refuses a budget below what one token needs in every layer, and picks the policy and prefetcher by name.
+ */
+public final class OffloadFactory implements ExpertSourceFactory {
+    private final OffloadOptions options;
+
+    public OffloadFactory(OffloadOptions options) {
+        this.options = options;
+    }
+
+    /** Slots the budget holds, checked against the minimum: top-k experts in each MoE layer. */
+    public static int slots(ExpertCatalog catalog, ByteBudget budget) {
+        long slotBytes = catalog.expertBytes();
+        long bytes = budget.resolve(catalog.totalBytes());
+        int all = catalog.moeLayerCount() * catalog.expertsPerLayer();
+        long slots = Math.min(all, bytes / slotBytes);
+        int minimum = catalog.moeLayerCount() * catalog.topK();
+        if (slots < minimum) {
+            long minBytes = minimum * slotBytes;
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "device budget %s (%s) holds %d experts of %s; the model needs at least %d at once (top-%d in "
+                            + "each of its %d MoE layers) — raise --device-budget to at least %s (%.1f%% of the "
+                            + "expert bytes)", budget, human(bytes), slots, human(slotBytes), minimum, catalog.topK(),
+                    catalog.moeLayerCount(), human(minBytes), 100.0 * minBytes / catalog.totalBytes()));
+        }
+        return (int) slots;
+    }
+
+    @Override
+    public long heldBytes(ExpertCatalog catalog) {
+        return slots(catalog, options.deviceBudget()) * catalog.expertBytes();
+    }
+
+    @Override
+    public ExpertSource create(ExpertCatalog catalog, Checkpoint checkpoint) {
+        int slots = slots(catalog, options.deviceBudget());
+        int layers = catalog.layers();
+        int experts = catalog.expertsPerLayer();
+        CachePolicy policy = policy(options.policy(), layers, experts);
+        int[] quotas = policy.quotas(slots, catalog.moeLayers(), experts, catalog.topK());
+        Prefetcher prefetcher = prefetcher(options.prefetch(), catalog);
+        ExpertStorage storage = new ExpertStorage(files(catalog), options.directIo());
+        try {
+            return new OffloadedExperts(catalog, quotas, policy, prefetcher, storage, options.ioThreads(),
+                    options.deviceBudget().resolve(catalog.totalBytes()));
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+    }
+
+    static CachePolicy policy(String name, int layers, int experts) {
+        return switch (name) {
+            case "lru" -> new LruPolicy(layers, experts);
+            default -> throw new IllegalArgumentException("unknown cache policy '" + name + "': use lru");
+        };
+    }
+
+    static Prefetcher prefetcher(String name, ExpertCatalog catalog) {
+        return switch (name) {
+            case "none" -> new NoPrefetch();
+            case "next-gate" -> new NextGatePrefetcher(catalog.routers());
+            default -> throw new IllegalArgumentException("unknown prefetcher '" + name + "': use none or next-gate");
+        };
+    }
+
+    private static Set<Path> files(ExpertCatalog catalog) {
+        Set<Path> files = new LinkedHashSet<>();
+        for (StoredExpert[] layer : catalog.experts()) {
+            if (layer != null) {
+                for (StoredExpert e : layer) {
+                    for (StoredWeight w : e.matrices()) {
+                        files.add(w.values().file());
+                        if (w.scales() != null) {
+                            files.add(w.scales().file());
+                        }
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
+    /** Bytes as a short human figure (17.3 MiB). */
+    public static String human(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

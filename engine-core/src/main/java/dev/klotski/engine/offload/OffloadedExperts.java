@@ -1,0 +1,472 @@
+package dev.klotski.engine.offload;
+
+import dev.klotski.engine.model.ExpertCatalog;
+import dev.klotski.engine.model.StoredExpert;
+import dev.klotski.engine.model.layers.ExpertCounters;
+import dev.klotski.engine.model.layers.ExpertFfn;
+import dev.klotski.engine.model.layers.ExpertLease;
+import dev.klotski.engine.model.layers.ExpertSource;
+import dev.klotski.engine.model.layers.RoutingEvent;
+import dev.klotski.engine.model.weights.StoredWeight;
+import dev.klotski.engine.tensor.WeightFormat;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Routed experts offloaded to storage, with a compute tier of fixed slots in front: an {@link ExpertCache} says
+ * which expert holds which slot, reader threads fill slots from {@link ExpertStorage}, and a {@link Prefetcher}
+ * queues experts ahead of need. Demand loads go first, in the order the MoE layer asked for them; prefetches
+ * follow and are dropped once their layer has routed (they would only evict something useful) or when the
+ * layer has no slot to spare.
+ *
+ * <p>Every slot is allocated when the engine opens, so the tier never holds more than its budget, and no load
+ * allocates. One lock guards the bookkeeping; bytes move outside it.
+ */
+public final class OffloadedExperts implements ExpertSource {
+    private static final byte NOT_QUEUED = 0;
+    private static final byte DEMAND = 1;
+    private static final byte PREFETCH = 2;
+
+    private final StoredExpert[][] stored;  // (layer, expert)
+    private final ExpertCache cache;        // guarded by lock
+    private final ExpertStorage storage;
+    private final Slot[][] slots;           // (layer, slot) the compute tier
+    private final Prefetcher prefetcher;
+    private final PrefetchScore score;      // guarded by lock
+    private final LayerCounts counts;       // guarded by lock
+    private final long slotBytes;
+    private final long budgetBytes;
+    private final Map<WeightFormat, Long> heldBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition(); // a load ended, a slot was freed, work was queued
+    private final ArrayDeque<LoadTask> demand = new ArrayDeque<>();
+    private final ArrayDeque<LoadTask> prefetches = new ArrayDeque<>();
+    private final byte[][] queued;          // (layer, expert) NOT_QUEUED, DEMAND or PREFETCH
+    private final int[] prefetchedForLayer; // (layer) prefetches queued since the layer last routed
+    private final PrefetchSink sink = this::prefetch;
+    private final List<Thread> readers = new ArrayList<>();
+    private ExpertCounters passCounters = new ExpertCounters(); // the routing pass that prefetches now
+    private long arrivals;
+    private long peakSlots;
+    private RuntimeException failure;
+    private boolean closed;
+
+    /** One load to do: which expert, why, and whose figures it counts in. */
+    private record LoadTask(int layer, int expert, boolean demand, ExpertCounters counters) {
+    }
+
+    /**
+     * @param quotas       (layer) slots per layer; 0 for dense layers
+     * @param budgetBytes  the budget the quotas were sized from (reported)
+     */
+    OffloadedExperts(ExpertCatalog catalog, int[] quotas, CachePolicy policy, Prefetcher prefetcher,
+                     ExpertStorage storage, int ioThreads, long budgetBytes) {
+        this.stored = catalog.experts();
+        int layers = stored.length;
+        int experts = catalog.expertsPerLayer();
+        this.cache = new ExpertCache(quotas, experts, policy);
+        this.storage = storage;
+        this.prefetcher = prefetcher;
+        this.score = new PrefetchScore(layers, experts, catalog.firstMoeLayer());
+        this.counts = new LayerCounts(layers);
+        this.slotBytes = catalog.expertBytes();
+        this.budgetBytes = budgetBytes;
+        this.queued = new byte[layers][experts];
+        this.prefetchedForLayer = new int[layers];
+        StoredExpert shape = sameShape(catalog);
+        this.slots = new Slot[layers][];
+        for (int l = 0; l < layers; l++) {
+            slots[l] = new Slot[quotas[l]];
+            for (int s = 0; s < quotas[l]; s++) {
+                slots[l][s] = new Slot(l, shape.allocate());
+            }
+        }
+        this.heldBytes = new EnumMap<>(WeightFormat.class);
+        long totalSlots = cache.totalSlots();
+        for (StoredWeight w : shape.matrices()) {
+            heldBytes.merge(w.format(), w.heldBytes() * totalSlots, Long::sum);
+        }
+        long largestTensor = 0;
+        for (StoredWeight w : shape.matrices()) {
+            largestTensor = Math.max(largestTensor, Math.max(w.values().byteLength(),
+                    w.scales() == null ? 0 : w.scales().byteLength()));
+        }
+        for (int t = 0; t < ioThreads; t++) {
+            ExpertStorage.Staging staging = storage.newStaging(largestTensor);
+            Thread reader = new Thread(() -> readLoop(staging), "klotski-expert-reader-" + t);
+            reader.setDaemon(true);
+            readers.add(reader);
+        }
+        readers.forEach(Thread::start);
+    }
+
+    /** Slots are interchangeable only if every expert has one shape and format; checkpoints always do. */
+    private static StoredExpert sameShape(ExpertCatalog catalog) {
+        StoredExpert first = null;
+        for (StoredExpert[] layer : catalog.experts()) {
+            if (layer == null) {
+                continue;
+            }
+            for (StoredExpert e : layer) {
+                if (first == null) {
+                    first = e;
+                } else if (!sameLayout(first, e)) {
+                    throw new IllegalArgumentException("expert " + e.gate().name() + " is stored in another shape or "
+                            + "format than " + first.gate().name() + "; offloading needs every routed expert alike "
+                            + "— quantize the model again with one scheme for all experts");
+                }
+            }
+        }
+        if (first == null) {
+            throw new IllegalArgumentException("the model has no routed experts to offload");
+        }
+        return first;
+    }
+
+    private static boolean sameLayout(StoredExpert a, StoredExpert b) {
+        StoredWeight[] x = a.matrices();
+        StoredWeight[] y = b.matrices();
+        for (int i = 0; i < x.length; i++) {
+            if (x[i].rows() != y[i].rows() || x[i].cols() != y[i].cols() || x[i].format() != y[i].format()
+                    || x[i].group() != y[i].group()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A compute-tier slot; it is also the lease on the expert it holds (protected while leased). */
+    private final class Slot implements ExpertLease {
+        final int layer;
+        final ExpertFfn weights;
+        int expert = -1; // changes only when the slot is re-admitted, which protection forbids while leased
+
+        Slot(int layer, ExpertFfn weights) {
+            this.layer = layer;
+            this.weights = weights;
+        }
+
+        @Override
+        public int expert() {
+            return expert;
+        }
+
+        @Override
+        public ExpertFfn weights() {
+            return weights;
+        }
+
+        @Override
+        public void close() {
+            release(layer, expert);
+        }
+    }
+
+    // ---- the compute side ----
+
+    @Override
+    public void request(int layer, int[] experts, int count, ExpertCounters counters) {
+        lock.lock();
+        try {
+            throwIfBroken();
+            score.routed(layer, experts, count);
+            dropPrefetchesUpTo(layer);
+            for (int i = 0; i < count; i++) {
+                int e = experts[i];
+                cache.protect(layer, e);
+                boolean hit = cache.isResident(layer, e);
+                counters.lookup(hit);
+                counts.lookups[layer]++;
+                if (hit) {
+                    counts.hits[layer]++;
+                } else if (!cache.isLoading(layer, e) && queued[layer][e] != DEMAND) {
+                    if (queued[layer][e] == PREFETCH) {
+                        prefetches.removeIf(t -> t.layer() == layer && t.expert() == e);
+                    }
+                    demand.addLast(new LoadTask(layer, e, true, counters));
+                    queued[layer][e] = DEMAND;
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Prefetches for layers that have routed by now are stale: the layer asked for what it needs. */
+    private void dropPrefetchesUpTo(int layer) {
+        for (Iterator<LoadTask> it = prefetches.iterator(); it.hasNext(); ) {
+            LoadTask t = it.next();
+            if (t.layer() <= layer) {
+                queued[t.layer()][t.expert()] = NOT_QUEUED;
+                it.remove();
+            }
+        }
+        prefetchedForLayer[layer] = 0;
+    }
+
+    @Override
+    public void release(int layer, int expert) {
+        lock.lock();
+        try {
+            cache.unprotect(layer, expert);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isResident(int layer, int expert) {
+        lock.lock();
+        try {
+            return cache.isResident(layer, expert);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ExpertLease tryLease(int layer, int expert) {
+        lock.lock();
+        try {
+            throwIfBroken();
+            if (!cache.isResident(layer, expert)) {
+                return null;
+            }
+            cache.use(layer, expert);
+            return slots[layer][cache.slot(layer, expert)];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long arrivals() {
+        lock.lock();
+        try {
+            return arrivals;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long awaitArrival(long seen) throws InterruptedException {
+        lock.lock();
+        try {
+            while (arrivals <= seen && failure == null && !closed) {
+                changed.await();
+            }
+            throwIfBroken();
+            return arrivals;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void routed(RoutingEvent event) {
+        lock.lock();
+        try {
+            cache.policy().observe(event);
+            passCounters = event.counters();
+        } finally {
+            lock.unlock();
+        }
+        prefetcher.predict(event, sink); // outside the lock: it may compute (next-gate runs a router)
+    }
+
+    @Override
+    public void requestEnded(long requestId) {
+        prefetcher.requestEnded(requestId);
+        lock.lock();
+        try {
+            cache.policy().requestEnded(requestId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The prefetcher's sink: queue a load ahead of need, unless present, queued, or the layer is full of guesses. */
+    private void prefetch(int layer, int expert) {
+        lock.lock();
+        try {
+            score.predict(layer, expert);
+            if (cache.quota(layer) == 0 || cache.isPresent(layer, expert) || queued[layer][expert] != NOT_QUEUED
+                    || prefetchedForLayer[layer] >= cache.quota(layer)) {
+                return;
+            }
+            prefetchedForLayer[layer]++;
+            prefetches.addLast(new LoadTask(layer, expert, false, passCounters));
+            queued[layer][expert] = PREFETCH;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void throwIfBroken() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (closed) {
+            throw new IllegalStateException("the engine's expert tier is closed");
+        }
+    }
+
+    // ---- the reader side ----
+
+    private void readLoop(ExpertStorage.Staging staging) {
+        while (true) {
+            LoadTask task;
+            Slot slot;
+            lock.lock();
+            try {
+                task = nextLoad();
+                if (task == null) {
+                    return; // closed
+                }
+                slot = slots[task.layer()][cache.slot(task.layer(), task.expert())];
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            long bytes = 0;
+            RuntimeException error = null;
+            try {
+                bytes = storage.read(stored[task.layer()][task.expert()], slot.weights, staging);
+            } catch (RuntimeException e) {
+                error = e;
+            }
+            finish(task, bytes, error);
+        }
+    }
+
+    /**
+     * Under the lock: the next load to start, with its slot admitted (the evicted expert gone), or null once
+     * closed. A demand load with no slot free waits for one; a prefetch with no slot is dropped.
+     */
+    private LoadTask nextLoad() throws InterruptedException {
+        while (!closed) {
+            LoadTask t = demand.isEmpty() ? prefetches.pollFirst() : demand.pollFirst();
+            if (t == null) {
+                changed.await();
+                continue;
+            }
+            queued[t.layer()][t.expert()] = NOT_QUEUED;
+            if (cache.isPresent(t.layer(), t.expert())) {
+                continue;
+            }
+            int slot = cache.admit(t.layer(), t.expert(), !t.demand());
+            if (slot == ExpertCache.NO_ROOM) {
+                if (t.demand()) { // every slot is loading or protected: wait for one to be released
+                    demand.addFirst(t);
+                    queued[t.layer()][t.expert()] = DEMAND;
+                    changed.await();
+                }
+                continue;
+            }
+            if (cache.lastEvicted() >= 0) {
+                t.counters().evicted();
+                counts.evictions[t.layer()]++;
+            }
+            if (t.demand()) {
+                t.counters().demandLoad();
+                counts.demandLoads[t.layer()]++;
+            } else {
+                t.counters().prefetchLoad();
+                counts.prefetchLoads[t.layer()]++;
+            }
+            slots[t.layer()][slot].expert = t.expert();
+            long occupied = 0;
+            for (int l = 0; l < cache.layers(); l++) {
+                occupied += cache.occupied(l);
+            }
+            peakSlots = Math.max(peakSlots, occupied);
+            return t;
+        }
+        return null;
+    }
+
+    private void finish(LoadTask t, long bytes, RuntimeException error) {
+        lock.lock();
+        try {
+            if (error != null) {
+                cache.abandon(t.layer(), t.expert());
+                if (failure == null) {
+                    failure = error;
+                }
+            } else {
+                cache.loaded(t.layer(), t.expert());
+                t.counters().bytesRead(bytes);
+                counts.bytesRead[t.layer()] += bytes;
+            }
+            arrivals++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- reporting and lifecycle ----
+
+    @Override
+    public Map<WeightFormat, Long> heldBytesByFormat() {
+        return Map.copyOf(heldBytes);
+    }
+
+    /** Figures since the engine opened. */
+    public TierReport report() {
+        lock.lock();
+        try {
+            List<TierReport.Layer> rows = new ArrayList<>();
+            for (int l = 0; l < cache.layers(); l++) {
+                if (cache.quota(l) > 0) {
+                    rows.add(new TierReport.Layer(l, cache.quota(l), counts.lookups[l], counts.hits[l],
+                            counts.demandLoads[l], counts.prefetchLoads[l], counts.bytesRead[l], counts.evictions[l],
+                            score.precision(l), score.recall(l)));
+                }
+            }
+            return new TierReport(cache.totalSlots() * slotBytes, budgetBytes, peakSlots * slotBytes, slotBytes,
+                    List.copyOf(rows));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public String policyName() {
+        return cache.policy().name();
+    }
+
+    public String prefetcherName() {
+        return prefetcher.name();
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Thread t : readers) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        storage.close();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.klotski.engine.offload;
+
+import java.util.List;
+
+/**
+ * A compute tier's figures since the engine opened, per MoE layer and in all.
+ *
+ * @param capacityBytes   bytes of expert slots the tier holds (allocated once, within the budget)
+ * @param budgetBytes     the budget those slots were sized from
+ * @param peakBytes       most bytes of slots in use at once
+ * @param slotBytes       bytes of one slot (one expert)
+ * @param layers          one row per MoE layer
+ */
+public record TierReport(long capacityBytes, long budgetBytes, long peakBytes, long slotBytes, List<Layer> layers) {
+
+    /**
+     * @param slots               slots this layer owns
+     * @param lookups             experts its passes needed
+     * @param hits                of those, resident when asked for
+     * @param demandLoads         loads because a pass needed the expert
+     * @param prefetchLoads       loads ahead of need
+     * @param bytesRead           bytes its loads read
+     * @param evictions           experts evicted to make room
+     * @param prefetchPrecision   share of predictions for this layer that it then needed
+     * @param prefetchRecall      share of its needed experts that were predicted
+     */
+    public record Layer(int layer, int slots, long lookups, long hits, long demandLoads, long prefetchLoads,
+                        long bytesRead, long evictions, double prefetchPrecision, double prefetchRecall) {
+
+        public double hitRate() {
+            return lookups == 0 ? 1.0 : (double) hits / lookups;
+        }
+    }
+
+    public long lookups() {
+        return layers.stream().mapToLong(Layer::lookups).sum();
+    }
+
+    public long hits() {
+        return layers.stream().mapToLong(Layer::hits).sum();
+    }
+
+    public double hitRate() {
+        long n = lookups();
+        return n == 0 ? 1.0 : (double) hits() / n;
+    }
+
+    public long bytesRead() {
+        return layers.stream().mapToLong(Layer::bytesRead).sum();
+    }
+
+    public long evictions() {
+        return layers.stream().mapToLong(Layer::evictions).sum();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.klotski.engine.offload;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.ExpertTierReport;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.KlotskiEngine;
+import dev.klotski.engine.api.SamplingParams;
+import dev.klotski.engine.api.TokenLogprob;
+import dev.klotski.engine.golden.GoldenCase;
+import dev.klotski.engine.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Offloading changes speed, never results: on every golden model, with a device budget at the minimum (so
+ * experts really are evicted and read again), each policy and prefetcher gives the resident engine's output ids
+ * and logprobs bit for bit in batch-invariant mode, and its greedy ids with logprobs within 1e-4 in fast mode.
+ */
+class OffloadingEquivalenceTest {
+    static final List<String> POLICIES = List.of("lru");
+    static final List<String> PREFETCHERS = List.of("none", "next-gate");
+
+    private static final List<GenerationRequest> REQUESTS = List.of(
+            GenerationRequest.ofText("The quick brown fox", new SamplingParams(12, 0f, 0, 1f, 0, List.of(), 3)),
+            GenerationRequest.ofText("Once upon a time there was", new SamplingParams(10, 0.9f, 20, 0.95f, 7, List.of(), 2)),
+            GenerationRequest.ofText("1 2 3", new SamplingParams(8, 0f, 0, 1f, 0, List.of(), 1)));
+
+    static List<Path> models() {
+        List<Path> dirs = new ArrayList<>(GoldenCase.bundled().stream().map(GoldenCase::modelDir).toList());
+        Path mixtral = GoldenCase.sharedMixtral();
+        if (mixtral != null) {
+            dirs.add(mixtral);
+        }
+        return dirs;
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Path model : models()) {
+            for (String policy : POLICIES) {
+                for (String prefetch : PREFETCHERS) {
+                    out.add(Arguments.of(model.getFileName().toString(), model, policy, prefetch));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /** The smallest budget the engine accepts: top-k experts of every MoE layer. */
+    static String minimumBudget(Path model) {
+        ModelConfig c = ModelConfig.load(model);
+        try (KlotskiEngine probe = KlotskiEngine.open(EngineOptions.builder(model).optThreads(1)
+                .optDeviceBudget("100%").build())) {
+            ExpertTierReport r = probe.expertTier().orElseThrow();
+            long slotBytes = r.capacityBytes() / r.layers().stream().mapToInt(ExpertTierReport.Layer::slots).sum();
+            int moeLayers = r.layers().size();
+            return String.valueOf(slotBytes * moeLayers * c.expertsPerToken());
+        }
+    }
+
+    private static List<GenerationResult> run(Path model, boolean invariant, String budget, String policy,
+                                              String prefetch, List<ExpertTierReport> tier) {
+        EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(invariant).optThreads(2)
+                .optDeviceBudget(budget).optExpertPolicy(policy).optPrefetch(prefetch).optIoThreads(2);
+        try (KlotskiEngine engine = KlotskiEngine.open(b.build())) {
+            List<GenerationResult> results = engine.generate(REQUESTS);
+            List<GenerationResult> again = engine.generate(REQUESTS); // a warm cache gives the same rows too
+            for (int i = 0; i < results.size(); i++) {
+                assertArrayEquals(results.get(i).outputIds(), again.get(i).outputIds(), "second call, request " + i);
+            }
+            engine.expertTier().ifPresent(tier::add);
+            return results;
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {2}/{3}")
+    @MethodSource("cases")
+    void batchInvariantOutputIsBitIdentical(String name, Path model, String policy, String prefetch) {
+        List<GenerationResult> resident = run(model, true, null, policy, prefetch, new ArrayList<>());
+        List<ExpertTierReport> tier = new ArrayList<>();
+        String budget = minimumBudget(model);
+        List<GenerationResult> offloaded = run(model, true, budget, policy, prefetch, tier);
+        for (int i = 0; i < resident.size(); i++) {
+            assertArrayEquals(resident.get(i).outputIds(), offloaded.get(i).outputIds(), name + " request " + i);
+            assertEquals(resident.get(i).topLogprobs(), offloaded.get(i).topLogprobs(), name + " request " + i);
+        }
+        ExpertTierReport r = tier.get(0);
+        assertTrue(r.layers().stream().mapToLong(ExpertTierReport.Layer::evictions).sum() > 0,
+                "the budget is small enough that experts are evicted and read again");
+        assertTrue(r.capacityBytes() <= Long.parseLong(budget), "slots within the budget");
+        assertTrue(r.peakBytes() <= r.capacityBytes(), "never more in use than the slots");
+        assertTrue(r.bytesRead() > 0);
+        assertTrue(r.hitRate() < 1.0, "some lookups missed");
+    }
+
+    @ParameterizedTest(name = "{0} {2}/{3}")
+    @MethodSource("cases")
+    void fastModeGivesTheSameGreedyIds(String name, Path model, String policy, String prefetch) {
+        List<GenerationResult> resident = run(model, false, null, policy, prefetch, new ArrayList<>());
+        List<GenerationResult> offloaded = run(model, false, minimumBudget(model), policy, prefetch, new ArrayList<>());
+        for (int i : new int[] {0, 2}) { // the greedy requests
+            assertArrayEquals(resident.get(i).outputIds(), offloaded.get(i).outputIds(), name + " request " + i);
+            List<List<TokenLogprob>> a = resident.get(i).topLogprobs();
+            List<List<TokenLogprob>> b = offloaded.get(i).topLogprobs();
+            assertEquals(a.size(), b.size());
+            for (int p = 0; p < a.size(); p++) {
+                for (int c = 0; c < a.get(p).size(); c++) {
+                    assertEquals(a.get(p).get(c).id(), b.get(p).get(c).id(), name + " position " + p);
+                    assertEquals(a.get(p).get(c).logprob(), b.get(p).get(c).logprob(), 1e-4, name + " position " + p);
+                }
+            }
+        }
+    }
+}

@@ -18,17 +18,38 @@ public record ExpertTierReport(String policy, String prefetch, long budgetBytes,
 
     /** One MoE layer's figures. */
     public record Layer(int layer, int slots, long lookups, long hits, long demandLoads, long prefetchLoads,
-                        long bytesRead, long evictions, double prefetchPrecision, double prefetchRecall) {
+                        long bytesRead, long evictions, long predicted, long predictedUsed,
+                        long predictable) {
 
         public double hitRate() {
             return lookups == 0 ? 1.0 : (double) hits / lookups;
         }
+
+        public double prefetchPrecision() {
+            return predicted == 0 ? 0 : (double) predictedUsed / predicted;
+        }
+
+        public double prefetchRecall() {
+            return predictable == 0 ? 0 : (double) predictedUsed / predictable;
+        }
+    }
+
+    /** Share of all predictions that were then needed. */
+    public double prefetchPrecision() {
+        long p = layers.stream().mapToLong(Layer::predicted).sum();
+        return p == 0 ? 0 : (double) layers.stream().mapToLong(Layer::predictedUsed).sum() / p;
+    }
+
+    /** Share of all predictable needs that were predicted. */
+    public double prefetchRecall() {
+        long n = layers.stream().mapToLong(Layer::predictable).sum();
+        return n == 0 ? 0 : (double) layers.stream().mapToLong(Layer::predictedUsed).sum() / n;
     }
 
     static ExpertTierReport of(TierReport r, String policy, String prefetch) {
         return new ExpertTierReport(policy, prefetch, r.budgetBytes(), r.capacityBytes(), r.peakBytes(),
                 r.layers().stream().map(l -> new Layer(l.layer(), l.slots(), l.lookups(), l.hits(), l.demandLoads(),
-                        l.prefetchLoads(), l.bytesRead(), l.evictions(), l.prefetchPrecision(), l.prefetchRecall()))
+                        l.prefetchLoads(), l.bytesRead(), l.evictions(), l.predicted(), l.predictedUsed(), l.predictable()))
                         .toList());
     }
 

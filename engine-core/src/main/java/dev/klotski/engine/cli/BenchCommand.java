@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.ExpertTierReport;
+import dev.klotski.engine.api.GenerationStats;
 import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.api.SamplingParams;
+import dev.klotski.engine.offload.OffloadFactory;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,35 +57,93 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<ObjectNode> rows = new ArrayList<>();
-        String kernels;
+        String kernels = null;
         ObjectNode weights = JSON.createObjectNode();
-        try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions());
-             Progress progress = new Progress("bench", (long) batchSizes.length * (repeats + 1),
-                     format == GenerateCommand.OutputFormat.json)) {
-            kernels = klotski.kernelsName();
-            WeightBytesJson.put(weights, klotski);
+        List<String[]> combos = combinations();
+        try (Progress progress = new Progress("bench", (long) combos.size() * batchSizes.length * (repeats + 1),
+                format == GenerateCommand.OutputFormat.json)) {
             long done = 0;
-            for (int batch : batchSizes) {
-                List<GenerationRequest> requests = randomRequests(klotski, batch);
-                double[] prefill = new double[repeats];
-                double[] decode = new double[repeats];
-                klotski.generate(requests); // warm-up: JIT and page-in
-                progress.update(++done);
-                for (int r = 0; r < repeats; r++) {
-                    List<GenerationResult> results = klotski.generate(requests);
-                    prefill[r] = prefillRate(results);
-                    decode[r] = decodeRate(results);
-                    progress.update(++done);
+            for (String[] combo : combos) {
+                try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions(combo[0], combo[1]))) {
+                    kernels = klotski.kernelsName();
+                    WeightBytesJson.put(weights, klotski);
+                    for (int batch : batchSizes) {
+                        List<GenerationRequest> requests = randomRequests(klotski, batch);
+                        klotski.generate(requests); // warm-up: JIT, page-in, a warm expert cache
+                        progress.update(++done);
+                        List<List<GenerationResult>> runs = new ArrayList<>();
+                        for (int r = 0; r < repeats; r++) {
+                            runs.add(klotski.generate(requests));
+                            progress.update(++done);
+                        }
+                        ObjectNode row = row(batch, klotski.options().offloaded() ? combo : null, runs);
+                        klotski.expertTier().ifPresent(t -> putPrefetchScore(row, t));
+                        rows.add(row);
+                    }
                 }
-                ObjectNode row = JSON.createObjectNode();
-                row.put("batch_size", batch);
-                row.put("prefill_tokens_per_s", round(median(prefill)));
-                row.put("decode_tokens_per_s", round(median(decode)));
-                rows.add(row);
             }
         }
         print(rows, kernels, weights);
         return 0;
+    }
+
+    /** Every (policy, prefetcher) pair of the comma lists when offloading; one run otherwise. */
+    private List<String[]> combinations() {
+        List<String[]> combos = new ArrayList<>();
+        if (engine.deviceBudget == null) {
+            combos.add(new String[] {engine.policy, engine.prefetch});
+            return combos;
+        }
+        for (String prefetch : engine.prefetch.split(",")) {
+            for (String policy : engine.policy.split(",")) {
+                combos.add(new String[] {policy.trim(), prefetch.trim()});
+            }
+        }
+        return combos;
+    }
+
+    /** Prefetch precision and recall over every MoE layer, all runs of the engine so far. */
+    private static void putPrefetchScore(ObjectNode row, ExpertTierReport tier) {
+        row.put("prefetch_precision", Math.round(tier.prefetchPrecision() * 1000) / 1000.0);
+        row.put("prefetch_recall", Math.round(tier.prefetchRecall() * 1000) / 1000.0);
+    }
+
+    /** Medians over the runs of one batch size (and, offloaded, one policy and prefetcher). */
+    private static ObjectNode row(int batch, String[] combo, List<List<GenerationResult>> runs) {
+        int n = runs.size();
+        double[] prefill = new double[n];
+        double[] decode = new double[n];
+        double[] overall = new double[n];
+        double[] hitRate = new double[n];
+        double[] bytes = new double[n];
+        double[] stall = new double[n];
+        double[] loads = new double[n];
+        for (int r = 0; r < n; r++) {
+            List<GenerationResult> results = runs.get(r);
+            GenerationStats s = results.get(0).stats();
+            prefill[r] = prefillRate(results);
+            decode[r] = decodeRate(results);
+            long generated = results.stream().mapToLong(x -> x.outputIds().length).sum();
+            overall[r] = generated / ((s.prefillNanos() + s.decodeNanos()) / 1e9);
+            hitRate[r] = s.expertLookups() == 0 ? 1.0 : (double) s.expertHits() / s.expertLookups();
+            bytes[r] = s.expertBytesRead();
+            stall[r] = s.expertStallNanos() / 1e9;
+            loads[r] = s.expertLoads();
+        }
+        ObjectNode row = JSON.createObjectNode();
+        row.put("batch_size", batch);
+        row.put("prefill_tokens_per_s", round(median(prefill)));
+        row.put("decode_tokens_per_s", round(median(decode)));
+        row.put("tokens_per_s", round(median(overall)));
+        if (combo != null) {
+            row.put("policy", combo[0]);
+            row.put("prefetch", combo[1]);
+            row.put("hit_rate", Math.round(median(hitRate) * 10000) / 10000.0);
+            row.put("bytes_read", (long) median(bytes));
+            row.put("expert_loads", (long) median(loads));
+            row.put("stall_s", Math.round(median(stall) * 1000) / 1000.0);
+        }
+        return row;
     }
 
     private List<GenerationRequest> randomRequests(KlotskiEngine klotski, int batch) {
@@ -140,10 +201,26 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("model %s, kernels %s, %d prompt tokens, %d new tokens, median of %d runs%n",
                     engine.model, kernels, promptTokens, newTokens, repeats);
             out.printf("weights held: %s%n", WeightBytesJson.describe(weights));
-            out.printf("%10s %22s %22s%n", "batch", "prefill tokens/s", "decode tokens/s");
+            boolean offloaded = engine.deviceBudget != null;
+            if (offloaded) {
+                out.printf("experts offloaded: device budget %s%s%n", engine.deviceBudget, engine.directIo ? ", O_DIRECT" : "");
+                out.printf("%-18s %-12s %6s %10s %10s %10s %8s %12s %9s %9s %9s%n", "prefetch", "policy", "batch",
+                        "tokens/s", "prefill/s", "decode/s", "hit rate", "bytes read", "stall s", "precision", "recall");
+            } else {
+                out.printf("%10s %22s %22s%n", "batch", "prefill tokens/s", "decode tokens/s");
+            }
             for (ObjectNode r : rows) {
-                out.printf("%10d %22.1f %22.1f%n", r.get("batch_size").asInt(),
-                        r.get("prefill_tokens_per_s").asDouble(), r.get("decode_tokens_per_s").asDouble());
+                if (offloaded) {
+                    out.printf("%-18s %-12s %6d %10.1f %10.1f %10.1f %8.3f %12s %9.3f %9.3f %9.3f%n",
+                            r.get("prefetch").asText(), r.get("policy").asText(), r.get("batch_size").asInt(),
+                            r.get("tokens_per_s").asDouble(), r.get("prefill_tokens_per_s").asDouble(),
+                            r.get("decode_tokens_per_s").asDouble(), r.get("hit_rate").asDouble(),
+                            OffloadFactory.human(r.get("bytes_read").asLong()), r.get("stall_s").asDouble(),
+                            r.get("prefetch_precision").asDouble(), r.get("prefetch_recall").asDouble());
+                } else {
+                    out.printf("%10d %22.1f %22.1f%n", r.get("batch_size").asInt(),
+                            r.get("prefill_tokens_per_s").asDouble(), r.get("decode_tokens_per_s").asDouble());
+                }
             }
         }
         out.flush();

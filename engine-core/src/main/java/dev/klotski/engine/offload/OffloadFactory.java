@@ -33,9 +33,9 @@ public final class OffloadFactory implements ExpertSourceFactory {
             long minBytes = minimum * slotBytes;
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "device budget %s (%s) holds %d experts of %s; the model needs at least %d at once (top-%d in "
-                            + "each of its %d MoE layers) — raise --device-budget to at least %s (%.1f%% of the "
+                            + "each of its %d MoE layers) — raise --device-budget to at least %d (%s, %.1f%% of the "
                             + "expert bytes)", budget, human(bytes), slots, human(slotBytes), minimum, catalog.topK(),
-                    catalog.moeLayerCount(), human(minBytes), 100.0 * minBytes / catalog.totalBytes()));
+                    catalog.moeLayerCount(), minBytes, human(minBytes), 100.0 * minBytes / catalog.totalBytes()));
         }
         return (int) slots;
     }

@@ -432,7 +432,7 @@ public final class OffloadedExperts implements ExpertSource {
                 if (cache.quota(l) > 0) {
                     rows.add(new TierReport.Layer(l, cache.quota(l), counts.lookups[l], counts.hits[l],
                             counts.demandLoads[l], counts.prefetchLoads[l], counts.bytesRead[l], counts.evictions[l],
-                            score.precision(l), score.recall(l)));
+                            score.predictions(l), score.useful(l), score.needed(l)));
                 }
             }
             return new TierReport(cache.totalSlots() * slotBytes, budgetBytes, peakSlots * slotBytes, slotBytes,

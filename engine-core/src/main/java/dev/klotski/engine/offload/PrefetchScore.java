@@ -58,6 +58,21 @@ public final class PrefetchScore {
         predictedNow[layer] = 0;
     }
 
+    /** Distinct predictions made for the layer and scored. */
+    public long predictions(int layer) {
+        return predictions[layer];
+    }
+
+    /** Of those, how many the layer then needed. */
+    public long useful(int layer) {
+        return useful[layer];
+    }
+
+    /** Experts the layer needed, where it is predictable (0 for the first MoE layer). */
+    public long needed(int layer) {
+        return needed[layer];
+    }
+
     public double precision(int layer) {
         return predictions[layer] == 0 ? 0 : (double) useful[layer] / predictions[layer];
     }

@@ -21,15 +21,37 @@ public record TierReport(long capacityBytes, long budgetBytes, long peakBytes, l
      * @param prefetchLoads       loads ahead of need
      * @param bytesRead           bytes its loads read
      * @param evictions           experts evicted to make room
-     * @param prefetchPrecision   share of predictions for this layer that it then needed
-     * @param prefetchRecall      share of its needed experts that were predicted
+     * @param predicted           distinct experts predicted for this layer
+     * @param predictedUsed       of those, how many it then needed (precision = predictedUsed / predicted)
+     * @param predictable         experts it needed where a prediction was possible (recall = predictedUsed / this)
      */
     public record Layer(int layer, int slots, long lookups, long hits, long demandLoads, long prefetchLoads,
-                        long bytesRead, long evictions, double prefetchPrecision, double prefetchRecall) {
+                        long bytesRead, long evictions, long predicted, long predictedUsed,
+                        long predictable) {
 
         public double hitRate() {
             return lookups == 0 ? 1.0 : (double) hits / lookups;
         }
+
+        public double prefetchPrecision() {
+            return predicted == 0 ? 0 : (double) predictedUsed / predicted;
+        }
+
+        public double prefetchRecall() {
+            return predictable == 0 ? 0 : (double) predictedUsed / predictable;
+        }
+    }
+
+    /** Share of all predictions that were then needed. */
+    public double prefetchPrecision() {
+        long p = layers.stream().mapToLong(Layer::predicted).sum();
+        return p == 0 ? 0 : (double) layers.stream().mapToLong(Layer::predictedUsed).sum() / p;
+    }
+
+    /** Share of all predictable needs that were predicted. */
+    public double prefetchRecall() {
+        long n = layers.stream().mapToLong(Layer::predictable).sum();
+        return n == 0 ? 0 : (double) layers.stream().mapToLong(Layer::predictedUsed).sum() / n;
     }
 
     public long lookups() {

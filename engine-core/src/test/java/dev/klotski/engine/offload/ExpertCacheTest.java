@@ -1,0 +1,80 @@
+package dev.klotski.engine.offload;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The slot bookkeeping: admission, eviction by policy, protection, abandoned loads. */
+class ExpertCacheTest {
+
+    private static ExpertCache cache(int... quotas) {
+        return new ExpertCache(quotas, 4, new LruPolicy(quotas.length, 4));
+    }
+
+    private static void load(ExpertCache c, int layer, int expert) {
+        c.admit(layer, expert, false);
+        c.loaded(layer, expert);
+    }
+
+    @Test
+    void freeSlotsFirstThenTheLeastRecentlyUsedOfTheLayer() {
+        ExpertCache c = cache(2, 2);
+        load(c, 0, 1);
+        load(c, 0, 2);
+        load(c, 1, 3);
+        c.use(0, 1); // expert 2 is now the least recently used in layer 0
+        assertEquals(2, c.occupied(0));
+        int slot = c.admit(0, 3, false);
+        assertEquals(2, c.lastEvicted());
+        assertEquals(slot, c.slot(0, 3), "the new expert takes the victim's slot");
+        assertFalse(c.isPresent(0, 2));
+        assertTrue(c.isLoading(0, 3));
+        assertTrue(c.isResident(1, 3), "another layer's experts are untouched");
+    }
+
+    @Test
+    void protectedAndLoadingExpertsAreNeverEvicted() {
+        ExpertCache c = cache(2);
+        load(c, 0, 0);
+        c.admit(0, 1, true); // still loading
+        c.protect(0, 0);
+        assertEquals(ExpertCache.NO_ROOM, c.admit(0, 2, false), "0 is protected, 1 is loading");
+        c.loaded(0, 1);
+        c.admit(0, 2, false);
+        assertEquals(1, c.lastEvicted(), "the only unprotected resident expert");
+        c.unprotect(0, 0);
+        c.loaded(0, 2);
+        c.admit(0, 3, false);
+        assertEquals(0, c.lastEvicted(), "LRU once 0 is free to go: it was inserted before 2");
+    }
+
+    @Test
+    void anAbandonedLoadFreesItsSlot() {
+        ExpertCache c = cache(1);
+        c.admit(0, 3, false);
+        c.abandon(0, 3);
+        assertFalse(c.isPresent(0, 3));
+        assertEquals(0, c.occupied(0));
+        c.admit(0, 2, false);
+        assertEquals(-1, c.lastEvicted(), "the freed slot was reused without an eviction");
+    }
+
+    @Test
+    void misuseIsCaught() {
+        ExpertCache c = cache(1);
+        assertThrows(IllegalStateException.class, () -> c.unprotect(0, 1));
+        assertThrows(IllegalStateException.class, () -> c.loaded(0, 1));
+        load(c, 0, 1);
+        assertThrows(IllegalStateException.class, () -> c.admit(0, 1, false));
+    }
+
+    @Test
+    void equalQuotasSkipDenseLayersAndGiveTheRemainderToEarlyLayers() {
+        assertArrayEquals(new int[] {0, 3, 3, 2}, Quotas.equal(8, new boolean[] {false, true, true, true}, 4));
+        assertArrayEquals(new int[] {4, 4}, Quotas.equal(100, new boolean[] {true, true}, 4), "never above experts");
+    }
+}

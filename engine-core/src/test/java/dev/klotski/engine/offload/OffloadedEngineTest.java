@@ -1,0 +1,100 @@
+package dev.klotski.engine.offload;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.klotski.engine.TestModels;
+import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.KlotskiEngine;
+import dev.klotski.engine.api.SamplingParams;
+import dev.klotski.engine.model.weights.CheckpointException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Offloading's failure modes and options: each a clear error, never a hang. */
+class OffloadedEngineTest {
+    private static final List<GenerationRequest> REQUESTS = List.of(
+            GenerationRequest.ofText("The quick brown fox", new SamplingParams(6, 0f, 0, 1f, 0, List.of(), 0)),
+            GenerationRequest.ofText("Hello there", new SamplingParams(6, 0f, 0, 1f, 0, List.of(), 0)));
+
+    private static EngineOptions.Builder options(Path model, String budget) {
+        return EngineOptions.builder(model).optThreads(1).optBatchInvariant(true).optDeviceBudget(budget);
+    }
+
+    @Test
+    void aBudgetBelowOneTokensNeedsStatesTheMinimum() {
+        Path model = TestModels.qwen3();
+        String minimum = OffloadingEquivalenceTest.minimumBudget(model);
+        long below = Long.parseLong(minimum) - 1;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KlotskiEngine.open(options(model, String.valueOf(below)).build()));
+        assertTrue(e.getMessage().contains("needs at least 6 at once (top-2 in each of its 3 MoE layers)")
+                && e.getMessage().contains("raise --device-budget to at least " + minimum + " "), e.getMessage());
+        try (KlotskiEngine ok = KlotskiEngine.open(options(model, minimum).build())) {
+            assertTrue(ok.expertTier().isPresent(), "the minimum itself is accepted");
+        }
+    }
+
+    @Test
+    void unknownPolicyAndPrefetcherNameTheChoices() {
+        Path model = TestModels.qwen3();
+        IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
+                () -> KlotskiEngine.open(options(model, "50%").optExpertPolicy("fifo").build()));
+        assertTrue(p.getMessage().contains("'fifo'") && p.getMessage().contains("lru"), p.getMessage());
+        IllegalArgumentException q = assertThrows(IllegalArgumentException.class,
+                () -> KlotskiEngine.open(options(model, "50%").optPrefetch("psychic").build()));
+        assertTrue(q.getMessage().contains("'psychic'") && q.getMessage().contains("next-gate"), q.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> options(model, "lots").build(), "a bad budget fails at once");
+    }
+
+    @Test
+    void aCheckpointTruncatedUnderARunningEngineFailsTheCallNamingTheFile(@TempDir Path dir) throws IOException {
+        Path model = TestModels.copy(TestModels.qwen3(), dir.resolve("model"));
+        try (KlotskiEngine engine = KlotskiEngine.open(options(model,
+                OffloadingEquivalenceTest.minimumBudget(model)).build())) {
+            engine.generate(REQUESTS);
+            try (RandomAccessFile f = new RandomAccessFile(model.resolve("model.safetensors").toFile(), "rw")) {
+                f.setLength(f.length() / 3);
+            }
+            CheckpointException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> assertThrows(CheckpointException.class, () -> engine.generate(REQUESTS)));
+            assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("truncated"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void directIoReadsTheSameWeights(@TempDir Path dir) {
+        Path model = TestModels.copy(TestModels.qwen3(), dir.resolve("model"));
+        List<GenerationResult> resident;
+        try (KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(model).optThreads(1)
+                .optBatchInvariant(true).build())) {
+            resident = engine.generate(REQUESTS);
+        }
+        EngineOptions direct = options(model, OffloadingEquivalenceTest.minimumBudget(model)).optDirectIo(true).build();
+        KlotskiEngine engine;
+        try {
+            engine = KlotskiEngine.open(direct);
+        } catch (CheckpointException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(!e.getMessage().contains("O_DIRECT"),
+                    "this file system has no direct I/O: " + e.getMessage());
+            throw e;
+        }
+        try (engine) {
+            List<GenerationResult> offloaded = engine.generate(REQUESTS);
+            for (int i = 0; i < REQUESTS.size(); i++) {
+                assertArrayEquals(resident.get(i).outputIds(), offloaded.get(i).outputIds(), "request " + i);
+            }
+            assertTrue(engine.expertTier().orElseThrow().bytesRead() > 0);
+        }
+    }
+}

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param device         "cpu", or "cuda:N" once the CUDA backend exists
  * @param deviceBudget   bytes of routed experts the compute tier may hold ("2GiB", "25%" of the expert bytes);
  *                       null holds every expert (no offloading)
+ * @param hostBudget     bytes of routed experts a host tier keeps off-heap between storage and the compute tier
+ *                       (same forms as deviceBudget); null for none
  * @param expertPolicy   which expert the offloading cache evicts (lru, lfu, shallow, activation-aware, pin)
  * @param prefetch       how experts are loaded ahead of need (none, next-gate, correlation, eam)
  * @param directIo       read offloaded experts with O_DIRECT (measures the disk, not the page cache)
@@ -21,7 +23,7 @@ import java.util.Objects;
  * @param routingProfile a file from {@code klotski profile} (correlation prefetch, pinning), or null
  */
 public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device, String deviceBudget,
-                            String expertPolicy, String prefetch, boolean directIo, int ioThreads,
+                            String hostBudget, String expertPolicy, String prefetch, boolean directIo, int ioThreads,
                             Path routingProfile) {
 
     public EngineOptions {
@@ -35,6 +37,13 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         if (deviceBudget != null) {
             ByteBudget.parse(deviceBudget); // a bad budget fails here, before any loading
         }
+        if (hostBudget != null) {
+            ByteBudget.parse(hostBudget);
+            if (deviceBudget == null) {
+                throw new IllegalArgumentException("a host budget needs a device budget: without --device-budget "
+                        + "every expert is resident and there is nothing to offload");
+            }
+        }
         if (ioThreads < 1 || ioThreads > 64) {
             throw new IllegalArgumentException("io threads must be in [1, 64], got " + ioThreads);
         }
@@ -42,7 +51,7 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
 
     /** Every expert resident: the options before offloading existed. */
     public EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device) {
-        this(modelDir, batchInvariant, threads, device, null, "lru", "none", false, 2, null);
+        this(modelDir, batchInvariant, threads, device, null, null, "lru", "none", false, 2, null);
     }
 
     public static Builder builder(Path modelDir) {
@@ -56,13 +65,14 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
 
     /** The offloading settings, or null when every expert is resident. */
     OffloadOptions offload() {
-        return deviceBudget == null ? null : new OffloadOptions(ByteBudget.parse(deviceBudget), expertPolicy, prefetch,
+        return deviceBudget == null ? null : new OffloadOptions(ByteBudget.parse(deviceBudget),
+                hostBudget == null ? null : ByteBudget.parse(hostBudget), expertPolicy, prefetch,
                 directIo, ioThreads, routingProfile);
     }
 
     /** The same options for another model folder. */
     public EngineOptions withModelDir(Path dir) {
-        return new EngineOptions(dir, batchInvariant, threads, device, deviceBudget, expertPolicy, prefetch, directIo,
+        return new EngineOptions(dir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy, prefetch, directIo,
                 ioThreads, routingProfile);
     }
 
@@ -73,6 +83,7 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         private int threads = Runtime.getRuntime().availableProcessors();
         private String device = "cpu";
         private String deviceBudget;
+        private String hostBudget;
         private String expertPolicy = "lru";
         private String prefetch = "none";
         private boolean directIo;
@@ -104,6 +115,12 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
             return this;
         }
 
+        /** A host tier of this many bytes of experts (off-heap) between storage and the compute tier. */
+        public Builder optHostBudget(String budget) {
+            this.hostBudget = budget;
+            return this;
+        }
+
         public Builder optExpertPolicy(String policy) {
             this.expertPolicy = policy;
             return this;
@@ -130,7 +147,7 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         }
 
         public EngineOptions build() {
-            return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, expertPolicy, prefetch,
+            return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy, prefetch,
                     directIo, ioThreads, routingProfile);
         }
     }

@@ -12,9 +12,14 @@ import java.util.List;
  * @param capacityBytes   bytes of expert slots held (never above the budget)
  * @param peakBytes       most slot bytes in use at once
  * @param layers          per MoE layer
+ * @param hostCapacityBytes bytes of the host tier (0 without one)
+ * @param hostLookups     loads that looked in the host tier first
+ * @param hostHits        of those, served from it instead of storage
+ * @param hostBytesCopied bytes copied from the host tier
  */
 public record ExpertTierReport(String policy, String prefetch, long budgetBytes, long capacityBytes, long peakBytes,
-                               List<Layer> layers) {
+                               List<Layer> layers, long hostCapacityBytes, long hostLookups, long hostHits,
+                               long hostBytesCopied) {
 
     /** One MoE layer's figures. */
     public record Layer(int layer, int slots, long lookups, long hits, long demandLoads, long prefetchLoads,
@@ -50,7 +55,7 @@ public record ExpertTierReport(String policy, String prefetch, long budgetBytes,
         return new ExpertTierReport(policy, prefetch, r.budgetBytes(), r.capacityBytes(), r.peakBytes(),
                 r.layers().stream().map(l -> new Layer(l.layer(), l.slots(), l.lookups(), l.hits(), l.demandLoads(),
                         l.prefetchLoads(), l.bytesRead(), l.evictions(), l.predicted(), l.predictedUsed(), l.predictable()))
-                        .toList());
+                        .toList(), r.hostCapacityBytes(), r.hostLookups(), r.hostHits(), r.hostBytesCopied());
     }
 
     public long lookups() {

@@ -22,6 +22,11 @@ final class EngineArgs {
                     + "(2GiB, 512MiB, or 25%% of the expert bytes). Default: every expert resident.")
     String deviceBudget;
 
+    @Option(names = "--host-budget", paramLabel = "SIZE",
+            description = "A host tier of offloaded experts kept off-heap between storage and the compute tier "
+                    + "(same forms as --device-budget; pays off with --direct-io).")
+    String hostBudget;
+
     @Option(names = "--policy", paramLabel = "P", defaultValue = "lru",
             description = "Which expert the offloading cache evicts: lru (default).")
     String policy;
@@ -43,7 +48,7 @@ final class EngineArgs {
     /** The options with a given policy and prefetcher (bench runs several). */
     EngineOptions toOptions(String expertPolicy, String prefetcher) {
         EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(batchInvariant)
-                .optDeviceBudget(deviceBudget).optExpertPolicy(expertPolicy).optPrefetch(prefetcher)
+                .optDeviceBudget(deviceBudget).optHostBudget(hostBudget).optExpertPolicy(expertPolicy).optPrefetch(prefetcher)
                 .optDirectIo(directIo).optIoThreads(ioThreads);
         if (threads != null) {
             b.optThreads(threads);

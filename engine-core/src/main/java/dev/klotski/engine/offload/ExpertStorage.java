@@ -98,22 +98,38 @@ public final class ExpertStorage implements AutoCloseable {
      * a read error or a file shorter than its header says.
      */
     public long read(StoredExpert expert, ExpertFfn into, Staging staging) {
+        return read(expert, into, staging, null);
+    }
+
+    /** As {@link #read(StoredExpert, ExpertFfn, Staging)}, also handing each part's bytes to {@code copy}. */
+    long read(StoredExpert expert, ExpertFfn into, Staging staging, PartCopy copy) {
+        StoredWeight[] matrices = expert.matrices();
+        WeightMatrix[] targets = {into.gate(), into.up(), into.down()};
         long bytes = 0;
-        bytes += read(expert.gate(), into.gate(), staging);
-        bytes += read(expert.up(), into.up(), staging);
-        bytes += read(expert.down(), into.down(), staging);
+        for (int m = 0; m < matrices.length; m++) {
+            StoredWeight w = matrices[m];
+            if (w.scales() != null) {
+                ByteBuffer s = fill(w.scales(), staging);
+                w.decodeScales(s, targets[m]);
+                bytes += staging.buffer.limit();
+                if (copy != null) {
+                    copy.part(2 * m + 1, s);
+                }
+            }
+            ByteBuffer v = fill(w.values(), staging);
+            w.decodeValues(v, targets[m]);
+            bytes += staging.buffer.limit();
+            if (copy != null) {
+                copy.part(2 * m, v);
+            }
+        }
         return bytes;
     }
 
-    /** One matrix: its scales (if any) then its values, each through the staging buffer. */
-    private long read(StoredWeight w, WeightMatrix into, Staging staging) {
-        long bytes = 0;
-        if (w.scales() != null) {
-            w.decodeScales(fill(w.scales(), staging), into);
-            bytes += staging.buffer.limit();
-        }
-        w.decodeValues(fill(w.values(), staging), into);
-        return bytes + staging.buffer.limit();
+    /** Receives the stored bytes of part {@code index} (2m: values of matrix m; 2m+1: its scales). */
+    @FunctionalInterface
+    interface PartCopy {
+        void part(int index, ByteBuffer bytes);
     }
 
     /** Reads a tensor's bytes into the staging buffer; returns a view of exactly those bytes. */

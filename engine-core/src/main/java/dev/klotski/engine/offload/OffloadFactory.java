@@ -40,6 +40,7 @@ public final class OffloadFactory implements ExpertSourceFactory {
         return (int) slots;
     }
 
+    /** Heap bytes: the compute tier's slots (the host tier is off-heap). */
     @Override
     public long heldBytes(ExpertCatalog catalog) {
         return slots(catalog, options.deviceBudget()) * catalog.expertBytes();
@@ -53,9 +54,15 @@ public final class OffloadFactory implements ExpertSourceFactory {
         CachePolicy policy = policy(options.policy(), layers, experts);
         int[] quotas = policy.quotas(slots, catalog.moeLayers(), experts, catalog.topK());
         Prefetcher prefetcher = prefetcher(options.prefetch(), catalog);
+        int[] hostQuotas = null;
+        if (options.hostBudget() != null) {
+            long hostSlots = Math.min((long) catalog.moeLayerCount() * experts,
+                    options.hostBudget().resolve(catalog.totalBytes()) / catalog.expertBytes());
+            hostQuotas = Quotas.equal((int) hostSlots, catalog.moeLayers(), experts);
+        }
         ExpertStorage storage = new ExpertStorage(files(catalog), options.directIo());
         try {
-            return new OffloadedExperts(catalog, quotas, policy, prefetcher, storage, options.ioThreads(),
+            return new OffloadedExperts(catalog, quotas, hostQuotas, policy, prefetcher, storage, options.ioThreads(),
                     options.deviceBudget().resolve(catalog.totalBytes()));
         } catch (RuntimeException e) {
             storage.close();

@@ -36,6 +36,7 @@ public final class OffloadedExperts implements ExpertSource {
     private final StoredExpert[][] stored;  // (layer, expert)
     private final ExpertCache cache;        // guarded by lock
     private final ExpertStorage storage;
+    private final HostTier host;            // or null; guarded by lock
     private final Slot[][] slots;           // (layer, slot) the compute tier
     private final Prefetcher prefetcher;
     private final PrefetchScore score;      // guarded by lock
@@ -65,7 +66,7 @@ public final class OffloadedExperts implements ExpertSource {
      * @param quotas       (layer) slots per layer; 0 for dense layers
      * @param budgetBytes  the budget the quotas were sized from (reported)
      */
-    OffloadedExperts(ExpertCatalog catalog, int[] quotas, CachePolicy policy, Prefetcher prefetcher,
+    OffloadedExperts(ExpertCatalog catalog, int[] quotas, int[] hostQuotas, CachePolicy policy, Prefetcher prefetcher,
                      ExpertStorage storage, int ioThreads, long budgetBytes) {
         this.stored = catalog.experts();
         int layers = stored.length;
@@ -80,6 +81,7 @@ public final class OffloadedExperts implements ExpertSource {
         this.queued = new byte[layers][experts];
         this.prefetchedForLayer = new int[layers];
         StoredExpert shape = sameShape(catalog);
+        this.host = hostQuotas == null ? null : new HostTier(hostQuotas, experts, shape);
         this.slots = new Slot[layers][];
         for (int l = 0; l < layers; l++) {
             slots[l] = new Slot[quotas[l]];
@@ -327,6 +329,8 @@ public final class OffloadedExperts implements ExpertSource {
         while (true) {
             LoadTask task;
             Slot slot;
+            java.nio.ByteBuffer hostCopy = null; // the host tier has it: copy from there
+            java.nio.ByteBuffer hostFill = null; // the host tier takes it: fill this as it is read
             lock.lock();
             try {
                 task = nextLoad();
@@ -334,17 +338,43 @@ public final class OffloadedExperts implements ExpertSource {
                     return; // closed
                 }
                 slot = slots[task.layer()][cache.slot(task.layer(), task.expert())];
+                if (host != null) {
+                    hostCopy = host.startCopy(task.layer(), task.expert());
+                    hostFill = hostCopy == null ? host.startFill(task.layer(), task.expert()) : null;
+                }
             } catch (InterruptedException e) {
                 return;
             } finally {
                 lock.unlock();
             }
+            StoredExpert expert = stored[task.layer()][task.expert()];
             long bytes = 0;
+            long copied = 0;
             RuntimeException error = null;
             try {
-                bytes = storage.read(stored[task.layer()][task.expert()], slot.weights, staging);
+                if (hostCopy != null) {
+                    copied = host.copyInto(expert, hostCopy, slot.weights);
+                } else if (hostFill != null) {
+                    java.nio.ByteBuffer fill = hostFill;
+                    bytes = storage.read(expert, slot.weights, staging,
+                            (part, b) -> host.part(fill, part, b.remaining()).put(b.duplicate()));
+                } else {
+                    bytes = storage.read(expert, slot.weights, staging);
+                }
             } catch (RuntimeException e) {
                 error = e;
+            }
+            if (host != null) {
+                lock.lock();
+                try {
+                    if (hostCopy != null) {
+                        host.doneCopying(task.layer(), task.expert(), copied);
+                    } else if (hostFill != null) {
+                        host.filled(task.layer(), task.expert(), error == null);
+                    }
+                } finally {
+                    lock.unlock();
+                }
             }
             finish(task, bytes, error);
         }
@@ -436,7 +466,8 @@ public final class OffloadedExperts implements ExpertSource {
                 }
             }
             return new TierReport(cache.totalSlots() * slotBytes, budgetBytes, peakSlots * slotBytes, slotBytes,
-                    List.copyOf(rows));
+                    List.copyOf(rows), host == null ? 0 : host.capacityBytes(), host == null ? 0 : host.lookups(),
+                    host == null ? 0 : host.hits(), host == null ? 0 : host.bytesCopied());
         } finally {
             lock.unlock();
         }

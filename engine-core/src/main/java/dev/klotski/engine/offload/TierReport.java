@@ -10,8 +10,13 @@ import java.util.List;
  * @param peakBytes       most bytes of slots in use at once
  * @param slotBytes       bytes of one slot (one expert)
  * @param layers          one row per MoE layer
+ * @param hostCapacityBytes bytes of the host tier's slots (0 without one)
+ * @param hostLookups     compute-tier loads that looked in the host tier
+ * @param hostHits        of those, found there (a memory copy instead of a storage read)
+ * @param hostBytesCopied bytes copied from the host tier
  */
-public record TierReport(long capacityBytes, long budgetBytes, long peakBytes, long slotBytes, List<Layer> layers) {
+public record TierReport(long capacityBytes, long budgetBytes, long peakBytes, long slotBytes, List<Layer> layers,
+                         long hostCapacityBytes, long hostLookups, long hostHits, long hostBytesCopied) {
 
     /**
      * @param slots               slots this layer owns

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.TestModels;
 import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.ExpertTierReport;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.KlotskiEngine;
@@ -95,6 +96,35 @@ class OffloadedEngineTest {
                 assertArrayEquals(resident.get(i).outputIds(), offloaded.get(i).outputIds(), "request " + i);
             }
             assertTrue(engine.expertTier().orElseThrow().bytesRead() > 0);
+        }
+    }
+
+    @Test
+    void aHostTierHoldingEveryExpertReadsEachFromStorageOnce() {
+        Path model = TestModels.qwen3();
+        List<GenerationResult> resident;
+        try (KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(model).optThreads(1)
+                .optBatchInvariant(true).build())) {
+            resident = engine.generate(REQUESTS);
+        }
+        EngineOptions options = options(model, OffloadingEquivalenceTest.minimumBudget(model)).optHostBudget("100%")
+                .build();
+        try (KlotskiEngine engine = KlotskiEngine.open(options)) {
+            for (int round = 0; round < 3; round++) {
+                List<GenerationResult> offloaded = engine.generate(REQUESTS);
+                for (int i = 0; i < REQUESTS.size(); i++) {
+                    assertArrayEquals(resident.get(i).outputIds(), offloaded.get(i).outputIds(), "request " + i);
+                }
+            }
+            ExpertTierReport r = engine.expertTier().orElseThrow();
+            long loads = r.layers().stream().mapToLong(l -> l.demandLoads() + l.prefetchLoads()).sum();
+            long distinct = r.layers().size() * 8L; // tiny-qwen3-moe: 8 experts per layer
+            assertTrue(loads > distinct, "the compute tier reloads experts: " + loads);
+            assertTrue(r.hostHits() >= loads - distinct, "every reload after the first read is a host hit: "
+                    + r.hostHits() + " of " + loads);
+            assertTrue(r.bytesRead() <= distinct * r.capacityBytes() / r.layers().stream()
+                    .mapToInt(ExpertTierReport.Layer::slots).sum(), "storage read each expert at most once");
+            assertTrue(r.hostBytesCopied() > 0);
         }
     }
 }

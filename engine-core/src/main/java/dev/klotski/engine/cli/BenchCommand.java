@@ -9,6 +9,7 @@ import dev.klotski.engine.api.ExpertTierReport;
 import dev.klotski.engine.api.GenerationStats;
 import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.api.SamplingParams;
+import dev.klotski.engine.offload.DiskProbe;
 import dev.klotski.engine.offload.OffloadFactory;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -60,6 +61,8 @@ final class BenchCommand implements Callable<Integer> {
         String kernels = null;
         ObjectNode weights = JSON.createObjectNode();
         List<String[]> combos = combinations();
+        double diskBytesPerSecond = engine.deviceBudget == null ? 0 : DiskProbe.sequentialBytesPerSecond(
+                safetensorsFiles(engine.model), 1L << 30);
         try (Progress progress = new Progress("bench", (long) combos.size() * batchSizes.length * (repeats + 1),
                 format == GenerateCommand.OutputFormat.json)) {
             long done = 0;
@@ -83,8 +86,14 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        print(rows, kernels, weights);
+        print(rows, kernels, weights, diskBytesPerSecond);
         return 0;
+    }
+
+    private static List<java.nio.file.Path> safetensorsFiles(java.nio.file.Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        }
     }
 
     /** Every (policy, prefetcher) pair of the comma lists when offloading; one run otherwise. */
@@ -106,6 +115,21 @@ final class BenchCommand implements Callable<Integer> {
     private static void putPrefetchScore(ObjectNode row, ExpertTierReport tier) {
         row.put("prefetch_precision", Math.round(tier.prefetchPrecision() * 1000) / 1000.0);
         row.put("prefetch_recall", Math.round(tier.prefetchRecall() * 1000) / 1000.0);
+        row.put("peak_device_bytes", tier.peakBytes());
+        row.put("host_hits", tier.hostHits());
+        ArrayNode layers = row.putArray("layers"); // since the engine opened: warm-up and runs
+        for (ExpertTierReport.Layer l : tier.layers()) {
+            ObjectNode o = layers.addObject();
+            o.put("layer", l.layer());
+            o.put("slots", l.slots());
+            o.put("hit_rate", Math.round(l.hitRate() * 10000) / 10000.0);
+            o.put("demand_loads", l.demandLoads());
+            o.put("prefetch_loads", l.prefetchLoads());
+            o.put("bytes_read", l.bytesRead());
+            o.put("evictions", l.evictions());
+            o.put("prefetch_precision", Math.round(l.prefetchPrecision() * 1000) / 1000.0);
+            o.put("prefetch_recall", Math.round(l.prefetchRecall() * 1000) / 1000.0);
+        }
     }
 
     /** Medians over the runs of one batch size (and, offloaded, one policy and prefetcher). */
@@ -184,7 +208,8 @@ final class BenchCommand implements Callable<Integer> {
         return nanos == 0 ? 0 : tokens / (nanos / 1e9);
     }
 
-    private void print(List<ObjectNode> rows, String kernels, ObjectNode weights) throws Exception {
+    private void print(List<ObjectNode> rows, String kernels, ObjectNode weights, double diskBytesPerSecond)
+            throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (format == GenerateCommand.OutputFormat.json) {
             ObjectNode root = JSON.createObjectNode();
@@ -194,6 +219,14 @@ final class BenchCommand implements Callable<Integer> {
             root.put("new_tokens", newTokens);
             root.put("repeats", repeats);
             root.setAll(weights);
+            if (engine.deviceBudget != null) {
+                root.put("device_budget", engine.deviceBudget);
+                if (engine.hostBudget != null) {
+                    root.put("host_budget", engine.hostBudget);
+                }
+                root.put("direct_io", engine.directIo);
+                root.put("disk_bytes_per_s", Math.round(diskBytesPerSecond));
+            }
             ArrayNode results = root.putArray("results");
             rows.forEach(results::add);
             out.println(JSON.writeValueAsString(root));
@@ -203,7 +236,9 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("weights held: %s%n", WeightBytesJson.describe(weights));
             boolean offloaded = engine.deviceBudget != null;
             if (offloaded) {
-                out.printf("experts offloaded: device budget %s%s%n", engine.deviceBudget, engine.directIo ? ", O_DIRECT" : "");
+                out.printf("experts offloaded: device budget %s%s%s; disk reads %.2f GB/s (O_DIRECT, sequential)%n",
+                        engine.deviceBudget, engine.hostBudget == null ? "" : ", host budget " + engine.hostBudget,
+                        engine.directIo ? ", O_DIRECT" : "", diskBytesPerSecond / 1e9);
                 out.printf("%-18s %-12s %6s %10s %10s %10s %8s %12s %9s %9s %9s%n", "prefetch", "policy", "batch",
                         "tokens/s", "prefill/s", "decode/s", "hit rate", "bytes read", "stall s", "precision", "recall");
             } else {

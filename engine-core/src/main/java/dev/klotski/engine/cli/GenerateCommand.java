@@ -108,6 +108,11 @@ final class GenerateCommand implements Callable<Integer> {
         stats.put("prefill_tokens_per_s", rate(s.promptTokens(), s.prefillNanos()));
         // The first token comes from the prefill logits; decode produces the rest.
         stats.put("decode_tokens_per_s", rate(Math.max(0, s.generatedTokens() - 1), s.decodeNanos()));
+        stats.put("expert_lookups", s.expertLookups());
+        stats.put("expert_hits", s.expertHits());
+        stats.put("expert_loads", s.expertLoads());
+        stats.put("expert_bytes_read", s.expertBytesRead());
+        stats.put("expert_stall_s", Math.round(s.expertStallNanos() / 1e6) / 1000.0);
         return root;
     }
 

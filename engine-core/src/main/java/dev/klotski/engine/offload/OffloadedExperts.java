@@ -363,6 +363,9 @@ public final class OffloadedExperts implements ExpertSource {
                 }
             } catch (RuntimeException e) {
                 error = e;
+            } catch (Error e) { // a reader must never die silently: compute would wait for it forever
+                error = new IllegalStateException("reading expert " + task.expert() + " of layer " + task.layer()
+                        + " failed: " + e, e);
             }
             if (host != null) {
                 lock.lock();

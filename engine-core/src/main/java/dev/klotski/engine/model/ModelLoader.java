@@ -107,7 +107,7 @@ public final class ModelLoader {
                 ffn = loadMoeBlock(l, p, routers[l], expertSource);
             } else {
                 ffn = new DenseFeedForward(loadFfn(p + Architecture.DENSE_MLP, Architecture.LLAMA_FFN,
-                        config.denseIntermediate(), false));
+                        config.denseIntermediate()));
             }
             layers.add(new DecoderLayer(norm(p + "input_layernorm.weight", hidden), loadAttention(l, p, rope),
                     norm(p + "post_attention_layernorm.weight", hidden), ffn));
@@ -141,7 +141,7 @@ public final class ModelLoader {
         ExpertFfn shared = null;
         WeightMatrix sharedGate = null;
         if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {
-            shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate(), false);
+            shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate());
             sharedGate = weight(p + arch.sharedExpertGate(), 1, config.hiddenSize());
         }
         return new MoeBlock(layer, router, experts, shared, sharedGate);
@@ -164,7 +164,7 @@ public final class ModelLoader {
     }
 
     /** A dense MLP or shared expert (routed experts come from the expert source). */
-    private ExpertFfn loadFfn(String prefix, FfnNames names, int intermediate, boolean routed) {
+    private ExpertFfn loadFfn(String prefix, FfnNames names, int intermediate) {
         int hidden = config.hiddenSize();
         WeightFormat format = config.quantization() == null ? null : config.quantization().dense();
         return new ExpertFfn(schemed(prefix + names.gate() + ".weight", intermediate, hidden, format),

@@ -53,7 +53,9 @@ public final class ModelLoader {
         Architecture arch = architecture(config);
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             HeapBudget.check(checkpoint, availableHeapBytes);
-            return new ModelLoader(config, arch, checkpoint).build();
+            MoeModel model = new ModelLoader(config, arch, checkpoint).build();
+            UnusedTensors.check(checkpoint);
+            return model;
         }
     }
 
@@ -115,11 +117,23 @@ public final class ModelLoader {
                 config.expertsPerToken(), arch.renormalizesTopK(config.normTopKProb()));
         ExpertFfn shared = null;
         WeightMatrix sharedGate = null;
+        requireSharedExpertSize(p);
         if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {
             shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate(), false);
             sharedGate = weight(p + arch.sharedExpertGate(), 1, config.hiddenSize());
         }
         return new MoeBlock(layer, router, experts, shared, sharedGate);
+    }
+
+    /** Shared-expert weights without their width in config.json would be skipped, silently changing the model. */
+    private void requireSharedExpertSize(String p) {
+        String gate = p + arch.sharedExpert() + Architecture.LLAMA_FFN.gate() + ".weight";
+        if (arch.hasSharedExpert() && config.sharedIntermediate() == 0 && checkpoint.containsWeight(gate)) {
+            throw new ModelConfigException(checkpoint.modelDir() + ": the checkpoint has shared-expert weights ('"
+                    + gate + "') but config.json has no shared_expert_intermediate_size, so the shared expert "
+                    + "would be dropped — set shared_expert_intermediate_size to "
+                    + checkpoint.info(gate).shape()[0] + " (the rows of that tensor)");
+        }
     }
 
     /** Experts are most of a model's bytes; reading them in parallel shortens loading. */

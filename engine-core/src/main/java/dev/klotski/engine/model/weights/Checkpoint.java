@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +41,7 @@ public final class Checkpoint implements AutoCloseable {
     private final Path modelDir;
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> byTensor; // in file order, then data offset order
+    private final Set<String> read = ConcurrentHashMap.newKeySet(); // experts load in parallel
 
     private Checkpoint(Path modelDir, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor) {
         this.modelDir = modelDir;
@@ -209,12 +211,20 @@ public final class Checkpoint implements AutoCloseable {
 
     /** The tensor widened to float32, row-major. */
     public float[] floats(String name) {
-        return file(name).readFloats(name);
+        return reading(name).readFloats(name);
     }
 
     /** A 16-bit float tensor's stored bit patterns (F16 or BF16), row-major. */
     public short[] shorts(String name) {
-        return file(name).readShorts(name);
+        return reading(name).readShorts(name);
+    }
+
+    /**
+     * Tensors no one has read so far (looking at a tensor's {@link #info} does not count), in file order: after
+     * loading, what the model would ignore.
+     */
+    public List<String> unreadTensors() {
+        return byTensor.keySet().stream().filter(n -> !read.contains(n)).toList();
     }
 
     /**
@@ -233,8 +243,8 @@ public final class Checkpoint implements AutoCloseable {
         TensorInfo info = info(name);
         return switch (info.dtype()) {
             case F32 -> WeightMatrix.f32(rows, cols, floats(name));
-            case BF16 -> WeightMatrix.halves(rows, cols, WeightFormat.BF16, file(name).readShorts(name));
-            case F16 -> WeightMatrix.halves(rows, cols, WeightFormat.F16, file(name).readShorts(name));
+            case BF16 -> WeightMatrix.halves(rows, cols, WeightFormat.BF16, shorts(name));
+            case F16 -> WeightMatrix.halves(rows, cols, WeightFormat.F16, shorts(name));
             default -> throw new CheckpointException("tensor '" + name + "' in " + info.file() + " is "
                     + info.dtype() + "; a weight must be F32, F16 or BF16 (or a Klotski int8/int4 pair)");
         };
@@ -267,8 +277,8 @@ public final class Checkpoint implements AutoCloseable {
         }
         int group = (int) (cols / scaleShape[1]);
         try {
-            return WeightMatrix.quantized(rows, cols, format, group, file(quantsName).readBytes(quantsName),
-                    file(scalesName).readShorts(scalesName));
+            return WeightMatrix.quantized(rows, cols, format, group, reading(quantsName).readBytes(quantsName),
+                    shorts(scalesName));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("tensor '" + quantsName + "': " + e.getMessage(), e);
         }
@@ -296,6 +306,13 @@ public final class Checkpoint implements AutoCloseable {
                     + info.shapeString() + " but the model expects " + Arrays.toString(expected)
                     + " — the checkpoint does not match the architecture in config.json");
         }
+    }
+
+    /** The file holding a tensor about to be read, counting it as read. */
+    private SafetensorsFile reading(String name) {
+        SafetensorsFile f = file(name);
+        read.add(name);
+        return f;
     }
 
     private SafetensorsFile file(String name) {

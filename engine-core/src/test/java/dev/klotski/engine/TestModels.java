@@ -1,5 +1,6 @@
 package dev.klotski.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.klotski.engine.modelgen.ModelSpec;
@@ -7,8 +8,12 @@ import dev.klotski.engine.modelgen.RandomModelWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -69,6 +74,53 @@ public final class TestModels {
             ObjectNode node = (ObjectNode) JSON.readTree(path.toFile());
             node.remove(field);
             Files.writeString(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Appends one tensor, given as raw little-endian bytes of any safetensors dtype, to a folder's
+     * model.safetensors, keeping the file valid (contiguous data, header padded to 8 bytes).
+     */
+    public static void appendTensor(Path dir, String name, String dtype, long[] shape, byte[] data) {
+        try {
+            Path file = dir.resolve("model.safetensors");
+            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            int headerLength = (int) in.getLong(0);
+            ObjectNode header = (ObjectNode) JSON.readTree(new String(bytes, 8, headerLength, StandardCharsets.UTF_8));
+            long dataLength = bytes.length - 8L - headerLength;
+            ObjectNode entry = header.putObject(name);
+            entry.put("dtype", dtype);
+            entry.set("shape", JSON.valueToTree(shape));
+            entry.set("data_offsets", JSON.valueToTree(new long[] {dataLength, dataLength + data.length}));
+            byte[] json = JSON.writeValueAsBytes(header);
+            byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
+            Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+            ByteBuffer out = ByteBuffer.allocate(8 + padded.length + (int) dataLength + data.length)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            out.putLong(padded.length).put(padded).put(bytes, 8 + headerLength, (int) dataLength).put(data);
+            Files.write(file, out.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Overwrites the bytes of one tensor of a folder's model.safetensors with zeros (0.0 in every float dtype). */
+    public static void zeroTensor(Path dir, String name) {
+        try {
+            Path file = dir.resolve("model.safetensors");
+            byte[] bytes = Files.readAllBytes(file);
+            int headerLength = (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            JsonNode entry = JSON.readTree(new String(bytes, 8, headerLength, StandardCharsets.UTF_8)).get(name);
+            if (entry == null) {
+                throw new IllegalArgumentException(file + " has no tensor " + name);
+            }
+            int from = 8 + headerLength + entry.get("data_offsets").get(0).asInt();
+            int to = 8 + headerLength + entry.get("data_offsets").get(1).asInt();
+            Arrays.fill(bytes, from, to, (byte) 0);
+            Files.write(file, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

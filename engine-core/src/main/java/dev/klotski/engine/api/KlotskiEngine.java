@@ -24,15 +24,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CancellationException;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The engine facade: the only entry point the CLI and the Spark plugin use. One instance holds one loaded
- * model; {@link #generate} is the one batch API and is safe to call from several threads (calls are served
- * one batch at a time, in arrival order).
+ * model; {@link #generate} (exceptions for bad requests) and {@link #generateEach} (an outcome per request) are
+ * the batch API, safe to call from several threads: calls are served one batch at a time, in arrival order, and
+ * a waiting or running call stops when its thread is interrupted or its {@link Cancellation} is requested.
  */
 public final class KlotskiEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KlotskiEngine.class);
@@ -47,7 +49,9 @@ public final class KlotskiEngine implements AutoCloseable {
     private final TeacherForcing teacherForcing;
     private final PromptPreparer preparer;
     private final EngineCounters counters = new EngineCounters();
-    private final ReentrantLock lock = new ReentrantLock(true); // fair: callers are served in arrival order
+    private final CallGate gate = new CallGate(); // one call at a time, in arrival order
+    private volatile boolean closed;
+    private boolean released; // guarded by the gate
 
     private KlotskiEngine(EngineOptions options, MoeModel model, Tokenizer tokenizer, Kernels kernels) {
         this.options = options;
@@ -116,27 +120,129 @@ public final class KlotskiEngine implements AutoCloseable {
 
     /**
      * Completes every request of the batch together (ragged prefill, then batched decode) and returns one
-     * result per request, in request order.
+     * result per request, in request order. The first request that cannot be prepared fails the whole call;
+     * {@link #generateEach} reports such problems per request instead.
      *
-     * @throws PromptTooLongException when a request with overflow FAIL does not fit
+     * @throws PromptTooLongException        when a request with overflow FAIL does not fit
+     * @throws IllegalArgumentException      when a prompt cannot be tokenized (naming the request)
+     * @throws GenerationCancelledException  when the calling thread is interrupted
+     * @throws IllegalStateException         when the engine is closed
      */
     public List<GenerationResult> generate(List<GenerationRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        List<int[]> prompts = new ArrayList<>(requests.size());
-        List<SamplingSpec> specs = new ArrayList<>(requests.size());
+        List<Prepared> prepared = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
-            prompts.add(preparer.prepare(i, requests.get(i)));
-            specs.add(spec(requests.get(i).params()));
+            try {
+                prepared.add(prepare(requests.get(i)));
+            } catch (RejectedRequest e) {
+                throw e.forRequest(i);
+            }
         }
-        lock.lock();
-        try {
+        return exclusive(Cancellation.NONE, () -> {
             long start = System.nanoTime();
-            List<GenerationResult> results = requests.isEmpty() ? List.of() : generator.generate(prompts, specs)
-                    .stream().map(KlotskiEngine::result).toList();
-            counters.record(results, System.nanoTime() - start);
+            List<GenerationResult> results = run(prepared, Cancellation.NONE);
+            counters.record(results, System.nanoTime() - start); // an empty batch is a call too
             return results;
+        });
+    }
+
+    /** As {@link #generateEach(List, Cancellation)}, stopped only by interrupting the calling thread. */
+    public List<RequestOutcome> generateEach(List<GenerationRequest> requests) {
+        return generateEach(requests, Cancellation.NONE);
+    }
+
+    /**
+     * Completes the batch like {@link #generate}, but reports each request's problem in its own outcome: a
+     * prompt that does not fit or cannot be tokenized, or a request whose generation fails, is a {@link
+     * RequestOutcome.Failed}, and every other request is generated as usual. The call as a whole still ends
+     * early when it is cancelled or interrupted, and on Errors such as running out of memory.
+     *
+     * @param cancel checked while the call waits for the engine and before every forward pass
+     * @throws GenerationCancelledException when cancelled or interrupted; the engine is free again
+     * @throws IllegalStateException        when the engine is closed
+     */
+    public List<RequestOutcome> generateEach(List<GenerationRequest> requests, Cancellation cancel) {
+        Objects.requireNonNull(requests, "requests");
+        Objects.requireNonNull(cancel, "cancel");
+        RequestOutcome[] outcomes = new RequestOutcome[requests.size()];
+        List<Integer> ready = new ArrayList<>(requests.size());
+        List<Prepared> prepared = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            try {
+                prepared.add(prepare(requests.get(i)));
+                ready.add(i);
+            } catch (RejectedRequest e) {
+                outcomes[i] = e.outcome();
+            }
+        }
+        List<RequestOutcome> generated = exclusive(cancel, () -> {
+            long start = System.nanoTime();
+            List<RequestOutcome> out = FaultIsolation.run(prepared,
+                    batch -> run(batch, cancel).stream().<RequestOutcome>map(RequestOutcome.Generated::new).toList(),
+                    (request, e) -> engineError(e));
+            counters.record(completed(out), System.nanoTime() - start);
+            return out;
+        });
+        for (int k = 0; k < ready.size(); k++) {
+            outcomes[ready.get(k)] = generated.get(k);
+        }
+        return List.of(outcomes);
+    }
+
+    /** A request's prompt ids and sampling spec, ready for the generator. */
+    private record Prepared(int[] promptIds, SamplingSpec spec) {
+    }
+
+    private Prepared prepare(GenerationRequest request) {
+        return new Prepared(preparer.prepare(request), spec(request.params()));
+    }
+
+    /** One generator call; the caller holds the gate. */
+    private List<GenerationResult> run(List<Prepared> batch, Cancellation cancel) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        return generator.generate(batch.stream().map(Prepared::promptIds).toList(),
+                        batch.stream().map(Prepared::spec).toList(), cancel::requested)
+                .stream().map(KlotskiEngine::result).toList();
+    }
+
+    private static List<GenerationResult> completed(List<RequestOutcome> outcomes) {
+        return outcomes.stream().filter(o -> o instanceof RequestOutcome.Generated)
+                .map(o -> ((RequestOutcome.Generated) o).result()).toList();
+    }
+
+    private static RequestOutcome engineError(RuntimeException e) {
+        LOG.warn("a request failed in the engine; its batch-mates were generated without it", e);
+        return new RequestOutcome.Failed(RequestOutcome.Failure.ENGINE_ERROR, "generation failed: " + e);
+    }
+
+    /**
+     * Runs {@code work} as the engine's only call, after the calls that arrived before it. Refuses a closed
+     * engine, before waiting and again once admitted (close may have begun meanwhile).
+     */
+    private <T> T exclusive(Cancellation cancel, Supplier<T> work) {
+        requireOpen();
+        long waitStart = System.nanoTime();
+        gate.enter(cancel);
+        try {
+            requireOpen();
+            return work.get();
+        } catch (GenerationCancelledException e) {
+            throw e;
+        } catch (CancellationException e) {
+            throw new GenerationCancelledException("generate cancelled by its caller after "
+                    + (System.nanoTime() - waitStart) / 1_000_000 + " ms; no output was kept and the engine is "
+                    + "free for the next call");
         } finally {
-            lock.unlock();
+            gate.exit();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this engine is closed (KlotskiEngine.close was called); open a new "
+                    + "one with KlotskiEngine.open");
         }
     }
 
@@ -154,12 +260,7 @@ public final class KlotskiEngine implements AutoCloseable {
                         + vocab + ")");
             }
         }
-        lock.lock();
-        try {
-            return teacherForcing.logits(ids);
-        } finally {
-            lock.unlock();
-        }
+        return exclusive(Cancellation.NONE, () -> teacherForcing.logits(ids));
     }
 
     /** The generator's view of a request's sampling parameters. */
@@ -236,15 +337,23 @@ public final class KlotskiEngine implements AutoCloseable {
         return counters.snapshot(model.weightBytes().total());
     }
 
+    /**
+     * Lets the running call finish, then frees the model; every call not yet started (waiting or later) is
+     * refused with an IllegalStateException. Safe to call more than once, from any thread.
+     */
     @Override
     public void close() {
-        lock.lock();
+        closed = true; // first, so that waiting and new calls are refused instead of run
+        gate.enterUninterruptibly();
         try {
-            kernels.close();
-            model.close();
-            tokenizer.close();
+            if (!released) {
+                released = true;
+                kernels.close();
+                model.close();
+                tokenizer.close();
+            }
         } finally {
-            lock.unlock();
+            gate.exit();
         }
     }
 }

@@ -9,7 +9,9 @@ import dev.klotski.engine.model.layers.ForwardBatch;
 import dev.klotski.engine.model.layers.Workspace;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -46,6 +48,16 @@ public final class Generator {
 
     /** Completes every prompt; prompts must already fit the context with their max_new_tokens. */
     public List<Outcome> generate(List<int[]> prompts, List<SamplingSpec> params) {
+        return generate(prompts, params, () -> false);
+    }
+
+    /**
+     * As {@link #generate(List, List)}, stopping with a {@link CancellationException} before the next forward
+     * pass once the calling thread is interrupted or {@code cancelled} says so. Forward passes are the unit of
+     * work (one decode step, or one prefill chunk of at most maxBatchTokens), so a cancel takes effect within
+     * one of them, and nothing of the call survives it: its caches are its own and the workspace is free.
+     */
+    public List<Outcome> generate(List<int[]> prompts, List<SamplingSpec> params, BooleanSupplier cancelled) {
         ModelConfig config = model.config();
         List<Sequence> sequences = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
@@ -65,10 +77,10 @@ public final class Generator {
         long start = System.nanoTime();
         long prefillDone;
         try {
-            prefill(sequences, requestIds, experts);
+            prefill(sequences, requestIds, experts, cancelled);
             prefillDone = System.nanoTime();
             while (sequences.stream().anyMatch(Sequence::active)) {
-                decodeStep(sequences, requestIds, experts);
+                decodeStep(sequences, requestIds, experts, cancelled);
             }
         } finally {
             for (long id : requestIds) {
@@ -85,9 +97,16 @@ public final class Generator {
         return results;
     }
 
+    private static void checkCancelled(BooleanSupplier cancelled) {
+        if (Thread.currentThread().isInterrupted() || cancelled.getAsBoolean()) {
+            throw new CancellationException("generation cancelled between forward passes");
+        }
+    }
+
     /** Feeds every prompt token, chunked, and samples each sequence's first token from its last prompt row. */
-    private void prefill(List<Sequence> sequences, long[] requestIds, ExpertCounters experts) {
-        Passes passes = new Passes(sequences, requestIds, experts);
+    private void prefill(List<Sequence> sequences, long[] requestIds, ExpertCounters experts,
+                         BooleanSupplier cancelled) {
+        Passes passes = new Passes(sequences, requestIds, experts, cancelled);
         for (int s = 0; s < sequences.size(); s++) {
             Sequence seq = sequences.get(s);
             if (seq.active()) {
@@ -100,8 +119,9 @@ public final class Generator {
     }
 
     /** Feeds the last token of every active sequence. */
-    private void decodeStep(List<Sequence> sequences, long[] requestIds, ExpertCounters experts) {
-        Passes passes = new Passes(sequences, requestIds, experts);
+    private void decodeStep(List<Sequence> sequences, long[] requestIds, ExpertCounters experts,
+                            BooleanSupplier cancelled) {
+        Passes passes = new Passes(sequences, requestIds, experts, cancelled);
         for (int s = 0; s < sequences.size(); s++) {
             Sequence seq = sequences.get(s);
             if (seq.active()) {
@@ -111,19 +131,24 @@ public final class Generator {
         passes.flush();
     }
 
-    /** Collects tokens and runs a forward pass whenever maxBatchTokens are waiting, and on flush. */
+    /**
+     * Collects tokens and runs a forward pass whenever maxBatchTokens are waiting, and on flush; checks for
+     * cancellation before each pass.
+     */
     private final class Passes {
         private final List<Sequence> sequences;
         private final KvCache[] caches;
         private final long[] requestIds;
         private final ExpertCounters experts;
+        private final BooleanSupplier cancelled;
         private ChunkBuilder chunk = new ChunkBuilder();
 
-        Passes(List<Sequence> sequences, long[] requestIds, ExpertCounters experts) {
+        Passes(List<Sequence> sequences, long[] requestIds, ExpertCounters experts, BooleanSupplier cancelled) {
             this.sequences = sequences;
             this.requestIds = requestIds;
             this.experts = experts;
             this.caches = sequences.stream().map(s -> s.cache).toArray(KvCache[]::new);
+            this.cancelled = cancelled;
         }
 
         void add(int sequence, int token, int position, boolean wantsLogits) {
@@ -135,6 +160,7 @@ public final class Generator {
 
         void flush() {
             if (chunk.size() > 0) {
+                checkCancelled(cancelled); // between forward passes: nothing is half done here
                 run(chunk.build(caches, requestIds, experts), sequences);
                 chunk = new ChunkBuilder();
             }

@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * @param normTopKProb        renormalise the top-k router weights to sum to 1
  * @param ropeTheta           RoPE base
  * @param rmsNormEps          RMSNorm epsilon
- * @param contextLength       max_position_embeddings
+ * @param contextLength       tokens a sequence may hold: max_position_embeddings, or a smaller sliding window
  * @param tieWordEmbeddings   the LM head reuses the embedding matrix
  * @param moeLayers           which layers are MoE (others are dense MLPs)
  * @param bosTokenId          -1 when absent
@@ -87,16 +87,36 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
         JsonNode bos = generation.has("bos_token_id") ? generation.get("bos_token_id") : c.get("bos_token_id");
         JsonNode q = c.get(QuantizationScheme.CONFIG_KEY);
         QuantizationScheme quantization = q == null || q.isNull() ? null : QuantizationScheme.fromJson(q, file);
+        requirePlainRope(c, file);
+        int context = AttentionWindow.context(c, f.optionalInt("max_position_embeddings", 4096),
+                f.optionalInt("sliding_window", 0), file);
         ModelConfig config = new ModelConfig(architecture, hidden, layers, heads, kvHeads, headDim,
                 f.requiredInt("vocab_size"), experts, topK, expertIntermediate, denseIntermediate, shared,
                 c.path("norm_topk_prob").asBoolean(false), c.path("rope_theta").asDouble(10000.0),
-                c.path("rms_norm_eps").asDouble(1e-6), f.optionalInt("max_position_embeddings", 4096),
+                c.path("rms_norm_eps").asDouble(1e-6), context,
                 c.path("tie_word_embeddings").asBoolean(false), moe,
                 bos == null || bos.isNull() ? -1 : bos.asInt(), eos, quantization);
         if (quantization != null) {
             quantization.checkDivides(config, file);
         }
         return config;
+    }
+
+    /**
+     * RoPE scaling (linear, dynamic, YaRN, llama3, longrope) changes the angle of every position; the engine
+     * implements plain RoPE only, so a scaled model is refused rather than run with wrong positions.
+     */
+    private static void requirePlainRope(JsonNode c, Path file) {
+        JsonNode scaling = c.get("rope_scaling");
+        if (scaling == null || scaling.isNull()) {
+            return;
+        }
+        String type = scaling.path("rope_type").asText(scaling.path("type").asText(""));
+        if (!type.equals("default")) {
+            throw new ModelConfigException(file + ": rope_scaling " + scaling + " is not supported; Klotski "
+                    + "implements plain RoPE (rope_theta) only and would encode positions wrongly — use a model "
+                    + "without rope_scaling (null or {\"rope_type\": \"default\"})");
+        }
     }
 
     /** Qwen models may keep some layers dense: mlp_only_layers, or every layer not on decoder_sparse_step. */

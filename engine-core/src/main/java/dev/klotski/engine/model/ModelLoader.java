@@ -58,7 +58,14 @@ public final class ModelLoader {
     static MoeModel load(Path modelDir, ModelConfig config, ExpertSourceFactory experts, long availableHeapBytes) {
         Architecture arch = architecture(config);
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
-            return new ModelLoader(config, arch, checkpoint).build(experts, availableHeapBytes);
+            MoeModel model = new ModelLoader(config, arch, checkpoint).build(experts, availableHeapBytes);
+            try {
+                UnusedTensors.check(checkpoint);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            return model;
         }
     }
 
@@ -140,11 +147,23 @@ public final class ModelLoader {
     private MoeBlock loadMoeBlock(int layer, String p, Router router, ExpertSource experts) {
         ExpertFfn shared = null;
         WeightMatrix sharedGate = null;
+        requireSharedExpertSize(p);
         if (arch.hasSharedExpert() && config.sharedIntermediate() > 0) {
             shared = loadFfn(p + arch.sharedExpert(), Architecture.LLAMA_FFN, config.sharedIntermediate());
             sharedGate = weight(p + arch.sharedExpertGate(), 1, config.hiddenSize());
         }
         return new MoeBlock(layer, router, experts, shared, sharedGate);
+    }
+
+    /** Shared-expert weights without their width in config.json would be skipped, silently changing the model. */
+    private void requireSharedExpertSize(String p) {
+        String gate = p + arch.sharedExpert() + Architecture.LLAMA_FFN.gate() + ".weight";
+        if (arch.hasSharedExpert() && config.sharedIntermediate() == 0 && checkpoint.containsWeight(gate)) {
+            throw new ModelConfigException(checkpoint.modelDir() + ": the checkpoint has shared-expert weights ('"
+                    + gate + "') but config.json has no shared_expert_intermediate_size, so the shared expert "
+                    + "would be dropped — set shared_expert_intermediate_size to "
+                    + checkpoint.info(gate).shape()[0] + " (the rows of that tensor)");
+        }
     }
 
     /** Where a layer's routed experts are stored, checked against the config; nothing is read yet. */

@@ -48,6 +48,15 @@ public final class OffloadFactory implements ExpertSourceFactory {
 
     @Override
     public ExpertSource create(ExpertCatalog catalog, Checkpoint checkpoint) {
+        for (StoredExpert[] layer : catalog.experts()) {
+            if (layer != null) {
+                for (StoredExpert e : layer) {
+                    for (StoredWeight w : e.matrices()) {
+                        checkpoint.claim(w); // read by the tier later, not at load
+                    }
+                }
+            }
+        }
         int slots = slots(catalog, options.deviceBudget());
         int layers = catalog.layers();
         int experts = catalog.expertsPerLayer();

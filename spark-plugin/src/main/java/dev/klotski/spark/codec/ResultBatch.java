@@ -2,8 +2,8 @@ package dev.klotski.spark.codec;
 
 import dev.klotski.engine.api.GenerationResult;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.ValueVector;
@@ -11,8 +11,9 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 
 /**
- * Engine results on their way back to Spark, one Arrow vector per output field, one slot per batch row.
- * A null prompt leaves the row null; an empty prompt gives empty text and zero tokens.
+ * Engine results on their way back to Spark, one Arrow vector per output field, one slot per batch row. Each
+ * row is, in row order, a result, empty (empty prompt: empty text, zero tokens), an error (a bad row under
+ * on_error=null: null text, the reason in {@code error}), or left unset: null (a null prompt).
  */
 public final class ResultBatch implements AutoCloseable {
     private final VarCharVector text;
@@ -20,42 +21,30 @@ public final class ResultBatch implements AutoCloseable {
     private final IntVector generatedTokens;
     private final VarCharVector finishReason;
     private final BigIntVector latencyMs;
+    private final VarCharVector error;
+    private final int rows;
+    private int lastRow = -1;
 
-    public ResultBatch(BufferAllocator allocator) {
+    /** Vectors for {@code rows} rows, every slot null until set. */
+    public ResultBatch(BufferAllocator allocator, int rows) {
+        this.rows = rows;
         text = new VarCharVector("text", allocator);
         promptTokens = new IntVector("prompt_tokens", allocator);
         generatedTokens = new IntVector("generated_tokens", allocator);
         finishReason = new VarCharVector("finish_reason", allocator);
         latencyMs = new BigIntVector("latency_ms", allocator);
-    }
-
-    /** Fills all rows of the batch from its prompts and the engine results of its requests. */
-    public void fill(PromptBatch prompts, int[] rowOfRequest, List<GenerationResult> results) {
-        int n = prompts.rows();
+        error = new VarCharVector("error", allocator);
         for (ValueVector v : vectors()) {
-            v.clear();
-        }
-        text.allocateNew(n);
-        promptTokens.allocateNew(n);
-        generatedTokens.allocateNew(n);
-        finishReason.allocateNew(n);
-        latencyMs.allocateNew(n);
-        for (int r = 0; r < n; r++) {
-            if (prompts.prompts().isNull(r)) {
-                setNull(r);
+            if (v instanceof VarCharVector vc) {
+                vc.allocateNew(rows);
             } else {
-                setEmpty(r);
+                ((BaseFixedWidthVector) v).allocateNew(rows);
             }
         }
-        for (int i = 0; i < rowOfRequest.length; i++) {
-            set(rowOfRequest[i], results.get(i));
-        }
-        for (ValueVector v : vectors()) {
-            v.setValueCount(n);
-        }
     }
 
-    private void set(int r, GenerationResult res) {
+    public void generated(int r, GenerationResult res) {
+        advanceTo(r);
         text.setSafe(r, res.text().getBytes(StandardCharsets.UTF_8));
         promptTokens.setSafe(r, res.stats().promptTokens());
         generatedTokens.setSafe(r, res.stats().generatedTokens());
@@ -63,38 +52,43 @@ public final class ResultBatch implements AutoCloseable {
         latencyMs.setSafe(r, Math.round(res.stats().latencySeconds() * 1000));
     }
 
-    private void setEmpty(int r) {
+    /** An empty prompt: the engine is not asked, the text is empty. */
+    public void empty(int r) {
+        advanceTo(r);
         text.setSafe(r, new byte[0]);
         promptTokens.setSafe(r, 0);
         generatedTokens.setSafe(r, 0);
-        finishReason.setNull(r);
         latencyMs.setSafe(r, 0);
     }
 
-    private void setNull(int r) {
-        for (ValueVector v : vectors()) {
-            if (v instanceof VarCharVector vc) {
-                vc.setNull(r);
-            } else if (v instanceof IntVector iv) {
-                iv.setNull(r);
-            } else if (v instanceof BigIntVector bv) {
-                bv.setNull(r);
-            }
-        }
+    /** A bad row kept under on_error=null: no text, only why. */
+    public void failed(int r, String reason) {
+        advanceTo(r);
+        error.setSafe(r, reason.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Spark's views of the vectors, in output-struct order. */
+    /** Arrow's variable-width vectors are appended to, so rows are set in increasing order (skipped rows stay null). */
+    private void advanceTo(int r) {
+        if (r <= lastRow || r >= rows) {
+            throw new IllegalStateException("row " + r + " set out of order (after row " + lastRow + ") or beyond "
+                    + rows + " rows");
+        }
+        lastRow = r;
+    }
+
+    /** Spark's views of the vectors, in output-struct order. Unset rows read as null. */
     public ArrowColumnVector[] columns() {
         ValueVector[] vs = vectors();
         ArrowColumnVector[] out = new ArrowColumnVector[vs.length];
         for (int i = 0; i < vs.length; i++) {
+            vs[i].setValueCount(rows);
             out[i] = new ArrowColumnVector(vs[i]);
         }
         return out;
     }
 
     private ValueVector[] vectors() {
-        return new ValueVector[] {text, promptTokens, generatedTokens, finishReason, latencyMs};
+        return new ValueVector[] {text, promptTokens, generatedTokens, finishReason, latencyMs, error};
     }
 
     @Override

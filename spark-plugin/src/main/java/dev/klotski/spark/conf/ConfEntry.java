@@ -1,7 +1,6 @@
 package dev.klotski.spark.conf;
 
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * One {@code spark.klotski.*} setting: its key, how to parse it, its default and what it means.
@@ -12,13 +11,13 @@ public final class ConfEntry<T> {
     public static final String PREFIX = "spark.klotski.";
 
     private final String name;
-    private final Function<String, T> parser;
+    private final ValueType<T> type;
     private final String defaultValue;
     private final String doc;
 
-    ConfEntry(String name, Function<String, T> parser, String defaultValue, String doc) {
+    ConfEntry(String name, ValueType<T> type, String defaultValue, String doc) {
         this.name = Objects.requireNonNull(name);
-        this.parser = Objects.requireNonNull(parser);
+        this.type = Objects.requireNonNull(type);
         this.defaultValue = defaultValue;
         this.doc = Objects.requireNonNull(doc);
     }
@@ -46,6 +45,11 @@ public final class ConfEntry<T> {
         return defaultValue == null;
     }
 
+    /** The values allowed, in words, e.g. "an integer >= 0". */
+    public String allowed() {
+        return type.allowed();
+    }
+
     /** Parses a raw value; the message names the key so a user knows what to fix. */
     public T parse(String raw) {
         if (raw == null) {
@@ -56,9 +60,10 @@ public final class ConfEntry<T> {
             raw = defaultValue;
         }
         try {
-            return parser.apply(raw.trim());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("bad value '" + raw + "' for " + key() + ": " + e.getMessage(), e);
+            return type.parse(raw.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad value for option '" + name + "' (conf " + key() + "): "
+                    + e.getMessage(), e);
         }
     }
 }

@@ -10,8 +10,9 @@ import java.util.List;
  * (per-call options over conf defaults) and shipped to executors with the plan.
  */
 public record GenerateOptions(EngineSpec engine, int maxNewTokens, float temperature, int topK, float topP,
-                              long seed, List<String> stop, boolean chat, String system, boolean truncate, int batchRows,
-                              boolean structOutput, String idColumn) implements Serializable {
+                              long seed, List<String> stop, boolean chat, String system, boolean truncate,
+                              boolean nullOnError, int batchRows, boolean structOutput, String idColumn)
+        implements Serializable {
 
     public GenerateOptions {
         stop = List.copyOf(stop);
@@ -26,7 +27,8 @@ public record GenerateOptions(EngineSpec engine, int maxNewTokens, float tempera
         return new GenerateOptions(EngineSpec.from(s), s.get(KlotskiConf.MAX_NEW_TOKENS),
                 s.get(KlotskiConf.TEMPERATURE), s.get(KlotskiConf.TOP_K), s.get(KlotskiConf.TOP_P),
                 s.get(KlotskiConf.SEED), s.get(KlotskiConf.STOP), s.get(KlotskiConf.CHAT), s.get(KlotskiConf.SYSTEM),
-                s.get(KlotskiConf.ON_OVERFLOW).equals("truncate"), s.get(KlotskiConf.BATCH_ROWS),
+                s.get(KlotskiConf.ON_OVERFLOW).equals("truncate"), s.get(KlotskiConf.ON_ERROR).equals("null"),
+                s.get(KlotskiConf.BATCH_ROWS),
                 s.get(KlotskiConf.OUTPUT).equals("struct"), s.get(KlotskiConf.ID_COLUMN));
     }
 

@@ -1,51 +1,53 @@
 package dev.klotski.spark.conf;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /** Every {@code spark.klotski.*} setting, declared once with its type, default and doc. */
 public final class KlotskiConf {
     private static final Map<String, ConfEntry<?>> ENTRIES = new LinkedHashMap<>();
+    /** More rows than this in one call only holds memory longer; it is a typo more often than a wish. */
+    private static final int MAX_BATCH_ROWS = 100_000;
 
-    public static final ConfEntry<String> MODEL = add("model", s -> requireText(s), null,
+    public static final ConfEntry<String> MODEL = add("model", ValueType.nonEmptyText(), null,
             "the model folder (config.json, safetensors, tokenizer.json) every executor loads");
-    public static final ConfEntry<Integer> MAX_NEW_TOKENS = add("max_new_tokens", Integer::parseInt, "64",
-            "new tokens generated per row at most");
-    public static final ConfEntry<Float> TEMPERATURE = add("temperature", Float::parseFloat, "0",
-            "sampling temperature; 0 is greedy");
-    public static final ConfEntry<Integer> TOP_K = add("top_k", Integer::parseInt, "0",
+    public static final ConfEntry<Integer> MAX_NEW_TOKENS = add("max_new_tokens", ValueType.integer(0, Integer.MAX_VALUE),
+            "64", "new tokens generated per row at most (the prompt and these must fit the model's context)");
+    public static final ConfEntry<Float> TEMPERATURE = add("temperature", ValueType.number("a number >= 0",
+            v -> v >= 0), "0", "sampling temperature; 0 is greedy");
+    public static final ConfEntry<Integer> TOP_K = add("top_k", ValueType.integer(0, Integer.MAX_VALUE), "0",
             "keep the K most likely tokens (0 = no limit)");
-    public static final ConfEntry<Float> TOP_P = add("top_p", Float::parseFloat, "1",
-            "nucleus sampling mass (1 = no limit)");
-    public static final ConfEntry<Long> SEED = add("seed", Long::parseLong, "0",
+    public static final ConfEntry<Float> TOP_P = add("top_p", ValueType.number("a number in (0, 1]",
+            v -> v > 0 && v <= 1), "1", "nucleus sampling mass (1 = no limit)");
+    public static final ConfEntry<Long> SEED = add("seed", ValueType.anyLong(), "0",
             "base seed; each row's seed mixes it with the row's prompt (and id column)");
-    public static final ConfEntry<List<String>> STOP = add("stop", KlotskiConf::parseStops, "",
+    public static final ConfEntry<List<String>> STOP = add("stop", ValueType.separatedStrings(), "",
             "stop strings, separated by '|' (empty = none)");
-    public static final ConfEntry<Boolean> CHAT = add("chat", KlotskiConf::parseBoolean, "false",
+    public static final ConfEntry<Boolean> CHAT = add("chat", ValueType.bool(), "false",
             "wrap each prompt in the model's chat template");
-    public static final ConfEntry<String> SYSTEM = add("system", s -> s, "",
+    public static final ConfEntry<String> SYSTEM = add("system", ValueType.text(), "",
             "a system message placed before each prompt when chat is on (empty = none)");
-    public static final ConfEntry<String> ON_OVERFLOW = add("on_overflow", s -> oneOf(s, "error", "truncate"),
-            "error", "a prompt longer than the context: 'error' fails naming the row, 'truncate' keeps its end");
-    public static final ConfEntry<Integer> BATCH_ROWS = add("batch.rows", s -> positive(Integer.parseInt(s)), "32",
+    public static final ConfEntry<String> ON_OVERFLOW = add("on_overflow", ValueType.oneOf("error", "truncate"),
+            "error", "a prompt longer than the context: 'error' treats the row as bad (see on_error), 'truncate' "
+                    + "keeps its end");
+    public static final ConfEntry<String> ON_ERROR = add("on_error", ValueType.oneOf("fail", "null"), "fail",
+            "a bad row (prompt too long, not valid text, failed in the engine): 'fail' fails the job naming the row,"
+                    + " 'null' gives it a null output, with the reason in the struct output's error field");
+    public static final ConfEntry<Integer> BATCH_ROWS = add("batch.rows", ValueType.integer(1, MAX_BATCH_ROWS), "32",
             "rows per engine call (one multi-batch)");
-    public static final ConfEntry<Boolean> BATCH_INVARIANT = add("batch-invariant", KlotskiConf::parseBoolean,
+    public static final ConfEntry<Boolean> BATCH_INVARIANT = add("batch-invariant", ValueType.bool(),
             "true", "fixed-order kernels, so a row's output never depends on the batch it ran in");
-    public static final ConfEntry<String> OUTPUT = add("output", s -> oneOf(s, "string", "struct"), "string",
-            "'string' (the text) or 'struct' (text, prompt_tokens, generated_tokens, finish_reason, latency_ms)");
-    public static final ConfEntry<String> ID_COLUMN = add("id_column", s -> s, "",
+    public static final ConfEntry<String> OUTPUT = add("output", ValueType.oneOf("string", "struct"), "string",
+            "'string' (the text) or 'struct' (text, prompt_tokens, generated_tokens, finish_reason, latency_ms, error)");
+    public static final ConfEntry<String> ID_COLUMN = add("id_column", ValueType.text(), "",
             "a column mixed into each row's seed besides the prompt (empty = prompt only)");
-    public static final ConfEntry<Boolean> ENGINE_EAGER = add("engine.eager", KlotskiConf::parseBoolean, "false",
+    public static final ConfEntry<Boolean> ENGINE_EAGER = add("engine.eager", ValueType.bool(), "false",
             "load the engine when the executor starts instead of on the first batch");
-    public static final ConfEntry<Integer> ENGINE_THREADS = add("engine.threads", Integer::parseInt, "0",
+    public static final ConfEntry<Integer> ENGINE_THREADS = add("engine.threads", ValueType.integer(0, 4096), "0",
             "compute threads per engine (0 = the engine's default, all cores of the executor JVM)");
-    public static final ConfEntry<String> ENGINE_FACTORY = add("engine.factory", s -> s,
+    public static final ConfEntry<String> ENGINE_FACTORY = add("engine.factory", ValueType.nonEmptyText(),
             "dev.klotski.spark.plugin.KlotskiEngineFactory",
             "class that opens the engine (an EngineFactory); swap it only to test or to wrap the engine");
 
@@ -57,61 +59,53 @@ public final class KlotskiConf {
         return List.copyOf(ENTRIES.values());
     }
 
-    /** Rejects option names that are not settings, so a typo does not pass silently. */
-    public static void checkOptionNames(Map<String, String> options) {
-        for (String k : options.keySet()) {
+    /**
+     * Rejects option names that are not settings, so a typo does not pass silently, and options without a
+     * value. Values are checked when {@link GenerateOptions#from} parses them.
+     */
+    public static void checkOptions(Map<String, String> options) {
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            String k = e.getKey();
             if (!ENTRIES.containsKey(k)) {
-                throw new IllegalArgumentException("unknown moe_generate option '" + k + "'; known: " + ENTRIES.keySet());
+                throw new IllegalArgumentException("unknown moe_generate option '" + k + "'" + suggestion(k)
+                        + "; valid options: " + String.join(", ", ENTRIES.keySet()));
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("moe_generate option '" + k + "' is null; give it a value ("
+                        + ENTRIES.get(k).allowed() + ") or leave it out");
             }
         }
     }
 
-    private static <T> ConfEntry<T> add(String name, Function<String, T> parser, String def, String doc) {
-        ConfEntry<T> e = new ConfEntry<>(name, parser, def, doc);
+    /** " (did you mean 'x'?)" for the nearest option within two edits, else "". */
+    private static String suggestion(String name) {
+        return ENTRIES.keySet().stream()
+                .filter(k -> editDistance(k, name) <= 2)
+                .min(Comparator.comparingInt(k -> editDistance(k, name)))
+                .map(k -> " (did you mean '" + k + "'?)").orElse("");
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int above = row[j];
+                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1),
+                        diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.length()];
+    }
+
+    private static <T> ConfEntry<T> add(String name, ValueType<T> type, String def, String doc) {
+        ConfEntry<T> e = new ConfEntry<>(name, type, def, doc);
         ENTRIES.put(name, e);
         return e;
-    }
-
-    private static String requireText(String s) {
-        if (s.isEmpty()) {
-            throw new IllegalArgumentException("must not be empty");
-        }
-        return s;
-    }
-
-    private static int positive(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("must be >= 1");
-        }
-        return n;
-    }
-
-    private static boolean parseBoolean(String s) {
-        String v = s.toLowerCase(Locale.ROOT);
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new IllegalArgumentException("expected true or false");
-    }
-
-    private static String oneOf(String s, String... allowed) {
-        String v = s.toLowerCase(Locale.ROOT);
-        if (!Arrays.asList(allowed).contains(v)) {
-            throw new IllegalArgumentException("expected one of " + Arrays.toString(allowed));
-        }
-        return v;
-    }
-
-    private static List<String> parseStops(String s) {
-        if (s.isEmpty()) {
-            return Collections.emptyList();
-        }
-        List<String> out = new ArrayList<>();
-        for (String part : s.split("\\|")) {
-            if (!part.isEmpty()) {
-                out.add(part);
-            }
-        }
-        return out;
     }
 }

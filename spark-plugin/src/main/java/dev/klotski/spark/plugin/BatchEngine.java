@@ -1,8 +1,9 @@
 package dev.klotski.spark.plugin;
 
+import dev.klotski.engine.api.Cancellation;
 import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.api.GenerationRequest;
-import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.RequestOutcome;
 import java.util.List;
 
 /**
@@ -11,8 +12,12 @@ import java.util.List;
  */
 public interface BatchEngine extends AutoCloseable {
 
-    /** One multi-batch; results in request order. Safe to call from concurrent tasks. */
-    List<GenerationResult> generate(List<GenerationRequest> requests);
+    /**
+     * One multi-batch: an outcome per request, in request order, where a bad request fails alone. Safe to call
+     * from concurrent tasks; stops (GenerationCancelledException) when the thread is interrupted or
+     * {@code cancel} is requested, while waiting for the engine or between forward passes.
+     */
+    List<RequestOutcome> generate(List<GenerationRequest> requests, Cancellation cancel);
 
     int contextLength();
 

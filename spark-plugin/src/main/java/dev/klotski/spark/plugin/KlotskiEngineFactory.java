@@ -1,10 +1,11 @@
 package dev.klotski.spark.plugin;
 
+import dev.klotski.engine.api.Cancellation;
 import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GenerationRequest;
-import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.KlotskiEngine;
+import dev.klotski.engine.api.RequestOutcome;
 import java.util.List;
 
 /** The default factory: the real Klotski engine. */
@@ -15,8 +16,8 @@ public final class KlotskiEngineFactory implements EngineFactory {
         KlotskiEngine engine = KlotskiEngine.open(options);
         return new BatchEngine() {
             @Override
-            public List<GenerationResult> generate(List<GenerationRequest> requests) {
-                return engine.generate(requests);
+            public List<RequestOutcome> generate(List<GenerationRequest> requests, Cancellation cancel) {
+                return engine.generateEach(requests, cancel);
             }
 
             @Override

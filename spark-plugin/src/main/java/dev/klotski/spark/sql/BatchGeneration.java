@@ -1,7 +1,8 @@
 package dev.klotski.spark.sql;
 
+import dev.klotski.engine.api.Cancellation;
 import dev.klotski.engine.api.GenerationResult;
-import dev.klotski.engine.api.PromptTooLongException;
+import dev.klotski.engine.api.RequestOutcome;
 import dev.klotski.engine.api.RowSeed;
 import dev.klotski.spark.codec.OutputCodec;
 import dev.klotski.spark.codec.PromptBatch;
@@ -11,6 +12,7 @@ import dev.klotski.spark.conf.GenerateOptions;
 import dev.klotski.spark.plugin.BatchEngine;
 import dev.klotski.spark.plugin.ExecutorEngines;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
@@ -18,7 +20,9 @@ import org.apache.spark.sql.vectorized.ArrowColumnVector;
 
 /**
  * One batch of prompts through the executor's engine: prompts -> Arrow -> one generate call -> Arrow ->
- * Spark values (UTF8String or struct row). Shared by the exec and the klotski data source.
+ * Spark values (UTF8String or struct row). Shared by the exec and the klotski data source. A bad row (not
+ * UTF-8, too long, or failed in the engine) fails the task naming it, or under on_error=null gets a null
+ * output with its reason while the rest of the batch is generated as usual.
  */
 public final class BatchGeneration {
     private BatchGeneration() {
@@ -33,16 +37,36 @@ public final class BatchGeneration {
     static Object[] generate(List<byte[]> prompts, List<byte[]> ids, GenerateOptions opts, BufferAllocator allocator,
                              long firstRow, ExecMetrics metrics) {
         try (PromptBatch batch = new PromptBatch(allocator, prompts.size());
-             ResultBatch results = new ResultBatch(allocator)) {
+             ResultBatch results = new ResultBatch(allocator, prompts.size())) {
             for (int r = 0; r < prompts.size(); r++) {
                 byte[] p = prompts.get(r);
                 byte[] id = ids == null ? null : ids.get(r);
                 batch.add(p, RowSeed.of(opts.seed(), p == null ? new byte[0] : p, id));
             }
             RequestCodec.Requests req = RequestCodec.encode(batch, opts);
-            List<GenerationResult> out = req.requests().isEmpty() ? List.of()
-                    : call(req, batch, opts, firstRow, metrics);
-            results.fill(batch, req.rowOfRequest(), out);
+            Rows rows = new Rows(batch, opts, firstRow);
+            for (int r = 0; r < batch.rows(); r++) {
+                if (req.invalid()[r] != null) {
+                    rows.checkKeepable(r, RequestOutcome.Failure.INVALID_PROMPT, req.invalid()[r]); // before any work
+                }
+            }
+            RequestOutcome[] outcomeOfRow = new RequestOutcome[batch.rows()];
+            List<RequestOutcome> out = req.requests().isEmpty() ? List.of() : call(req, opts, metrics);
+            for (int i = 0; i < out.size(); i++) {
+                outcomeOfRow[req.rowOfRequest()[i]] = out.get(i);
+            }
+            for (int r = 0; r < batch.rows(); r++) {
+                if (req.invalid()[r] != null) {
+                    results.failed(r, RequestOutcome.Failure.INVALID_PROMPT.label() + ": " + req.invalid()[r]);
+                } else if (outcomeOfRow[r] instanceof RequestOutcome.Generated g) {
+                    results.generated(r, g.result());
+                } else if (outcomeOfRow[r] instanceof RequestOutcome.Failed f) {
+                    rows.checkKeepable(r, f.failure(), f.message());
+                    results.failed(r, f.failure().label() + ": " + f.message());
+                } else if (!batch.prompts().isNull(r)) {
+                    results.empty(r);
+                }
+            }
             ArrowColumnVector[] cols = results.columns();
             Object[] values = new Object[prompts.size()];
             for (int r = 0; r < values.length; r++) {
@@ -52,23 +76,29 @@ public final class BatchGeneration {
         }
     }
 
-    private static List<GenerationResult> call(RequestCodec.Requests req, PromptBatch batch, GenerateOptions opts,
-                                               long firstRow, ExecMetrics metrics) {
+    /** The task's kill flag: Spark does not always interrupt a killed task's thread (interruptOnCancel=false). */
+    private static Cancellation taskCancellation() {
+        TaskContext ctx = TaskContext.get();
+        return ctx == null ? Cancellation.NONE : ctx::isInterrupted;
+    }
+
+    private static List<RequestOutcome> call(RequestCodec.Requests req, GenerateOptions opts, ExecMetrics metrics) {
         BatchEngine engine = ExecutorEngines.get(opts.engine());
         long t0 = System.nanoTime();
-        List<GenerationResult> out;
-        try {
-            out = engine.generate(req.requests());
-        } catch (PromptTooLongException e) {
-            throw rowError(e, req.rowOfRequest()[e.requestIndex()], batch, firstRow);
-        }
+        List<RequestOutcome> out = engine.generate(req.requests(), taskCancellation());
         if (metrics != null) {
             record(metrics, out, System.nanoTime() - t0);
         }
         return out;
     }
 
-    private static void record(ExecMetrics metrics, List<GenerationResult> out, long nanos) {
+    private static void record(ExecMetrics metrics, List<RequestOutcome> outcomes, long nanos) {
+        List<GenerationResult> out = new ArrayList<>(outcomes.size());
+        for (RequestOutcome o : outcomes) {
+            if (o instanceof RequestOutcome.Generated g) {
+                out.add(g.result());
+            }
+        }
         metrics.generationTime().add(nanos);
         metrics.engineCalls().add(1);
         for (GenerationResult r : out) {
@@ -85,14 +115,21 @@ public final class BatchGeneration {
         metrics.expertHitRate().set(lookups == 0 ? 100.0 : 100.0 * metrics.expertHits().value() / lookups);
     }
 
-    /** Names the row (position in the partition, partition, a prompt preview) so a user can find it. */
-    private static IllegalArgumentException rowError(PromptTooLongException e, int row, PromptBatch batch,
-                                                     long firstRow) {
-        TaskContext ctx = TaskContext.get();
-        String where = "row " + (firstRow + row) + (ctx == null ? "" : " of partition " + ctx.partitionId());
-        String text = new String(batch.prompts().get(row), StandardCharsets.UTF_8);
-        String preview = text.length() > 60 ? text.substring(0, 60) + "..." : text;
-        return new IllegalArgumentException("moe_generate: " + where + " (prompt \"" + preview + "\"): "
-                + e.getMessage(), e);
+    /** Where the batch's rows are, for errors that must name a row so a user can find it. */
+    private record Rows(PromptBatch batch, GenerateOptions opts, long firstRow) {
+
+        /** Returns when the row may be kept with a null output (on_error=null); otherwise fails the task naming it. */
+        void checkKeepable(int row, RequestOutcome.Failure failure, String reason) {
+            if (opts.nullOnError()) {
+                return;
+            }
+            TaskContext ctx = TaskContext.get();
+            String where = "row " + (firstRow + row) + (ctx == null ? "" : " of partition " + ctx.partitionId());
+            String text = new String(batch.prompts().get(row), StandardCharsets.UTF_8);
+            String preview = text.length() > 60 ? text.substring(0, 60) + "..." : text;
+            throw new IllegalArgumentException("moe_generate: " + where + " (prompt \"" + preview + "\"): "
+                    + reason + " [" + failure.label() + "; set on_error=null to give such rows a null output and "
+                    + "keep the job going]");
+        }
     }
 }

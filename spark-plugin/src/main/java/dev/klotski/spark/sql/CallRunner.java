@@ -1,7 +1,6 @@
 package dev.klotski.spark.sql;
 
 import dev.klotski.spark.conf.GenerateOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -33,7 +32,7 @@ final class CallRunner {
             UnsafeRow a = args.apply(row); // reused by the projection: copy the bytes out now
             prompts.add(a.isNullAt(0) ? null : a.getUTF8String(0).getBytes());
             if (ids != null) {
-                ids.add(a.isNullAt(1) ? null : String.valueOf(a.get(1, idType)).getBytes(StandardCharsets.UTF_8));
+                ids.add(a.isNullAt(1) ? null : IdBytes.of(a, 1, idType));
             }
         }
         Object[] out = BatchGeneration.generate(prompts, ids, opts, allocator, firstRow, metrics);

@@ -54,6 +54,12 @@ public final class MoeGenerate extends Expression implements Unevaluable, java.i
             return new TypeCheckResult.TypeCheckFailure("moe_generate needs a string prompt, got "
                     + prompt().dataType().simpleString());
         }
+        String badId = args.size() > 1 ? IdBytes.unsupported(args.apply(1).dataType()) : null;
+        if (badId != null) {
+            return new TypeCheckResult.TypeCheckFailure("moe_generate: id_column '" + options.idColumn() + "' cannot"
+                    + " seed rows: " + badId + ", so a re-run could sample other tokens; use a string, number, binary,"
+                    + " or an array or struct of those (e.g. a key column)");
+        }
         return TypeCheckResult.TypeCheckSuccess$.MODULE$;
     }
 

@@ -12,6 +12,10 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.internal.SQLConf;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.NumericType;
 import scala.collection.immutable.Seq;
 import scala.runtime.AbstractFunction1;
 
@@ -30,7 +34,7 @@ final class MoeGenerateBuilder extends AbstractFunction1<Seq<Expression>, Expres
                     + argList.size() + " arguments");
         }
         Map<String, String> options = argList.size() == 2 ? constantMap(argList.get(1)) : Map.of();
-        KlotskiConf.checkOptionNames(options);
+        KlotskiConf.checkOptions(options);
         SQLConf conf = SQLConf.get();
         GenerateOptions opts = GenerateOptions.from(new Settings(options, key -> conf.getConfString(key, null)));
         List<Expression> children = new ArrayList<>();
@@ -41,20 +45,35 @@ final class MoeGenerateBuilder extends AbstractFunction1<Seq<Expression>, Expres
         return new MoeGenerate(Scala.seq(children), opts);
     }
 
+    /**
+     * The option map's entries as text. Values may be strings, numbers or booleans (map('max_new_tokens', 64)
+     * is as good as '64'); each is then parsed and range-checked like its conf entry.
+     */
     private static Map<String, String> constantMap(Expression e) {
         if (!e.foldable()) {
             throw new IllegalArgumentException("moe_generate options must be a constant map, e.g. map('max_new_tokens', '64')");
         }
-        Object v = e.eval(null);
-        if (!(v instanceof MapData m)) {
-            throw new IllegalArgumentException("moe_generate options must be a map of strings, got " + e.dataType().simpleString());
+        if (!(e.dataType() instanceof MapType type) || !type.keyType().equals(DataTypes.StringType)
+                || !optionValueType(type.valueType())) {
+            throw new IllegalArgumentException("moe_generate options must be a map from option names to strings, "
+                    + "numbers or booleans, e.g. map('max_new_tokens', '64'), got " + e.dataType().simpleString());
+        }
+        MapData m = (MapData) e.eval(null);
+        Map<String, String> out = new TreeMap<>();
+        if (m == null) {
+            return out;
         }
         ArrayData keys = m.keyArray();
         ArrayData values = m.valueArray();
-        Map<String, String> out = new TreeMap<>();
         for (int i = 0; i < m.numElements(); i++) {
-            out.put(keys.getUTF8String(i).toString(), values.isNullAt(i) ? null : values.getUTF8String(i).toString());
+            out.put(keys.getUTF8String(i).toString(),
+                    values.isNullAt(i) ? null : String.valueOf(values.get(i, type.valueType())));
         }
         return out;
+    }
+
+    private static boolean optionValueType(DataType t) {
+        return t.equals(DataTypes.StringType) || t instanceof NumericType || t.equals(DataTypes.BooleanType)
+                || t.equals(DataTypes.NullType);
     }
 }

@@ -77,6 +77,10 @@ final class PartitionGenerator implements Iterator<InternalRow> {
     }
 
     private void readBatch() {
+        TaskContext ctx = TaskContext.get();
+        if (ctx != null) {
+            ctx.killTaskIfInterrupted(); // a killed task starts no further batch
+        }
         int cap = plan.batchRows();
         List<InternalRow> rows = new ArrayList<>(cap);
         while (rows.size() < cap && input.hasNext()) {

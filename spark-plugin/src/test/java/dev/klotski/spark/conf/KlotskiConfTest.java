@@ -40,6 +40,70 @@ class KlotskiConfTest {
         assertTrue(range.getMessage().contains("top_p"), range.getMessage());
     }
 
+    private static String badValue(String option, String value) {
+        return assertThrows(IllegalArgumentException.class,
+                () -> resolve(Map.of(option, value), Map.of("spark.klotski.model", "/m"))).getMessage();
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesTheOptionAndWhatItAllows() {
+        assertEquals("bad value for option 'max_new_tokens' (conf spark.klotski.max_new_tokens): 'lots' is not an "
+                + "integer; allowed: an integer >= 0", badValue("max_new_tokens", "lots"));
+        assertTrue(badValue("temperature", "warm").contains("'warm' is not a number; allowed: a number >= 0"));
+        assertTrue(badValue("chat", "yes").contains("option 'chat'") && badValue("chat", "yes").contains("true or false"));
+        assertTrue(badValue("seed", "1.5").contains("not an integer"));
+        for (String notDecimal : List.of("NaN", "Infinity", "0x1p-1", "0.5f")) {
+            assertTrue(badValue("top_p", notDecimal).contains("is not a number"), notDecimal);
+        }
+    }
+
+    @Test
+    void aValueOutOfRangeNamesTheOptionAndTheRange() {
+        assertEquals("bad value for option 'top_p' (conf spark.klotski.top_p): '1.5' is out of range; allowed: a "
+                + "number in (0, 1]", badValue("top_p", "1.5"));
+        assertTrue(badValue("max_new_tokens", "-1").contains("'-1' is out of range; allowed: an integer >= 0"));
+        assertTrue(badValue("batch.rows", "0").contains("allowed: an integer in [1, 100000]"));
+        assertTrue(badValue("batch.rows", "2147483647").contains("allowed: an integer in [1, 100000]"));
+        assertTrue(badValue("temperature", "-0.1").contains("out of range"));
+        assertTrue(badValue("top_k", "-3").contains("option 'top_k'"));
+        assertTrue(badValue("on_error", "skip").contains("allowed: one of fail, null"));
+        assertTrue(badValue("output", "json").contains("allowed: one of string, struct"));
+        assertTrue(badValue("engine.threads", "-1").contains("option 'engine.threads'"));
+        assertTrue(badValue("max_new_tokens", "99999999999").contains("out of range"));
+        assertTrue(badValue("seed", "9223372036854775808").contains("out of range"));
+        assertTrue(badValue("seed", "1e999999999").contains("out of range"));
+        assertEquals(2, resolve(Map.of("max_new_tokens", "2.0"), Map.of("spark.klotski.model", "/m")).maxNewTokens(),
+                "SQL map values are decimals: 2 arrives as 2.0");
+    }
+
+    @Test
+    void goodValuesParse() {
+        GenerateOptions o = resolve(Map.of("temperature", " 0.7 ", "top_p", "1", "chat", "TRUE", "on_error", "Null",
+                "max_new_tokens", "0", "batch.rows", "100000", "seed", "-9223372036854775808"),
+                Map.of("spark.klotski.model", "/m"));
+        assertEquals(0.7f, o.temperature());
+        assertTrue(o.chat() && o.nullOnError());
+        assertEquals(0, o.maxNewTokens());
+        assertEquals(Long.MIN_VALUE, o.seed());
+        assertTrue(!resolve(Map.of(), Map.of("spark.klotski.model", "/m")).nullOnError(), "on_error defaults to fail");
+    }
+
+    @Test
+    void unknownAndNullOptionsAreRefusedNamingTheValidOnes() {
+        String unknown = assertThrows(IllegalArgumentException.class,
+                () -> KlotskiConf.checkOptions(Map.of("max_new_token", "3"))).getMessage();
+        assertTrue(unknown.startsWith("unknown moe_generate option 'max_new_token' (did you mean 'max_new_tokens'?);"
+                + " valid options: model, max_new_tokens, temperature"), unknown);
+        assertTrue(unknown.contains("on_error") && unknown.contains("batch.rows"), unknown);
+        String far = assertThrows(IllegalArgumentException.class,
+                () -> KlotskiConf.checkOptions(Map.of("colour", "red"))).getMessage();
+        assertTrue(far.startsWith("unknown moe_generate option 'colour'; valid options:"), far);
+        java.util.Map<String, String> withNull = new java.util.HashMap<>();
+        withNull.put("seed", null);
+        String nul = assertThrows(IllegalArgumentException.class, () -> KlotskiConf.checkOptions(withNull)).getMessage();
+        assertTrue(nul.contains("option 'seed' is null") && nul.contains("an integer in"), nul);
+    }
+
     @Test
     void everyEntryIsDeclaredOnceWithADoc() {
         HashSet<String> keys = new HashSet<>();

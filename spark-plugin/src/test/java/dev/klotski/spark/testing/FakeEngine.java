@@ -1,12 +1,15 @@
 package dev.klotski.spark.testing;
 
+import dev.klotski.engine.api.Cancellation;
 import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.api.FinishReason;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.GenerationCancelledException;
 import dev.klotski.engine.api.GenerationStats;
 import dev.klotski.engine.api.OverflowPolicy;
 import dev.klotski.engine.api.PromptTooLongException;
+import dev.klotski.engine.api.RequestOutcome;
 import dev.klotski.spark.plugin.BatchEngine;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +24,8 @@ import java.util.SplittableRandom;
  */
 public final class FakeEngine implements BatchEngine {
     public static final int CONTEXT = 100;
+    /** A prompt containing this fails as if generation broke on it. */
+    public static final String POISON = "<poison>";
     private static final String[] VOCAB = {"alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta"};
     private static final List<Integer> BATCH_SIZES = new ArrayList<>();
     private static final List<GenerationRequest> REQUESTS = new ArrayList<>();
@@ -45,28 +50,56 @@ public final class FakeEngine implements BatchEngine {
     }
 
     @Override
-    public synchronized List<GenerationResult> generate(List<GenerationRequest> batch) {
-        List<GenerationResult> out = new ArrayList<>();
+    public synchronized List<RequestOutcome> generate(List<GenerationRequest> batch, Cancellation cancel) {
+        if (Thread.currentThread().isInterrupted() || cancel.requested()) {
+            throw new GenerationCancelledException("fake engine: cancelled");
+        }
+        List<RequestOutcome> out = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            out.add(complete(i, batch.get(i), batch.size()));
+            out.add(outcome(i, batch.get(i), batch.size()));
         }
         BATCH_SIZES.add(batch.size());
         REQUESTS.addAll(batch);
         calls++;
         requests += batch.size();
         largest = Math.max(largest, batch.size());
-        for (GenerationResult r : out) {
-            promptTokens += r.stats().promptTokens();
-            generatedTokens += r.stats().generatedTokens();
+        for (RequestOutcome o : out) {
+            if (o instanceof RequestOutcome.Generated g) {
+                promptTokens += g.result().stats().promptTokens();
+                generatedTokens += g.result().stats().generatedTokens();
+            }
         }
         return out;
     }
 
-    /** The output for one request, exactly as generate returns it. */
-    public static GenerationResult complete(int index, GenerationRequest req, int batchSize) {
+    /**
+     * The outcome of one request, as the real engine reports it: too long for the context (overflow FAIL), or a
+     * prompt containing {@link #POISON}, which fails "in the engine"; otherwise {@link #complete}.
+     */
+    public static RequestOutcome outcome(int index, GenerationRequest req, int batchSize) {
+        if (req.text().contains(POISON)) {
+            return new RequestOutcome.Failed(RequestOutcome.Failure.ENGINE_ERROR, "generation failed: poisoned prompt");
+        }
+        int words = promptWords(req).size();
+        int max = req.params().maxNewTokens();
+        if (words + max > CONTEXT && req.overflow() == OverflowPolicy.FAIL) {
+            return new RequestOutcome.Failed(RequestOutcome.Failure.PROMPT_TOO_LONG,
+                    PromptTooLongException.reason(words, max, CONTEXT));
+        }
+        return new RequestOutcome.Generated(complete(index, req, batchSize));
+    }
+
+    /** BOS, then the (chat-wrapped) prompt's words. */
+    private static List<String> promptWords(GenerationRequest req) {
         List<String> prompt = new ArrayList<>(List.of("<s>"));
         String text = req.chat() ? "[INST] " + req.text() + " [/INST]" : req.text();
         prompt.addAll(Arrays.asList(text.trim().split("\\s+")));
+        return prompt;
+    }
+
+    /** The output for one request, exactly as generate returns it; throws when it does not fit. */
+    public static GenerationResult complete(int index, GenerationRequest req, int batchSize) {
+        List<String> prompt = promptWords(req);
         int max = req.params().maxNewTokens();
         if (prompt.size() + max > CONTEXT) {
             if (req.overflow() == OverflowPolicy.FAIL) {

@@ -51,23 +51,46 @@ final class ThreadPool implements AutoCloseable {
             int to = (int) ((long) n * (c + 1) / chunks);
             pending.add(executor.submit(() -> body.run(from, to)));
         }
-        body.run(0, (int) ((long) n / chunks));
+        try {
+            body.run(0, (int) ((long) n / chunks));
+        } finally {
+            awaitAll(pending); // even when the caller's own chunk failed
+        }
+    }
+
+    /**
+     * Waits for every chunk, even when the caller is interrupted or one chunk failed: returning early would let
+     * the next kernel (or the next engine call) start while a chunk still writes into shared buffers. An
+     * interrupt is kept for the caller (the generator checks it between forward passes); the first chunk
+     * failure is rethrown once all have ended.
+     */
+    private static void awaitAll(List<Future<?>> pending) {
+        boolean interrupted = false;
+        Throwable failure = null;
         for (Future<?> f : pending) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for kernel threads", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                    break;
                 }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(cause);
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
         }
     }
 

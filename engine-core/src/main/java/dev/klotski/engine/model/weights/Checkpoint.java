@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +41,7 @@ public final class Checkpoint implements AutoCloseable {
     private final Path modelDir;
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> byTensor; // in file order, then data offset order
+    private final Set<String> read = ConcurrentHashMap.newKeySet(); // experts load in parallel
 
     private Checkpoint(Path modelDir, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor) {
         this.modelDir = modelDir;
@@ -209,12 +211,20 @@ public final class Checkpoint implements AutoCloseable {
 
     /** The tensor widened to float32, row-major. */
     public float[] floats(String name) {
-        return file(name).readFloats(name);
+        return reading(name).readFloats(name);
     }
 
     /** A 16-bit float tensor's stored bit patterns (F16 or BF16), row-major. */
     public short[] shorts(String name) {
-        return file(name).readShorts(name);
+        return reading(name).readShorts(name);
+    }
+
+    /**
+     * Tensors no one has read or {@link #claim claimed} so far (looking at a tensor's {@link #info} does not
+     * count), in file order: after loading, what the model would ignore.
+     */
+    public List<String> unreadTensors() {
+        return byTensor.keySet().stream().filter(n -> !read.contains(n)).toList();
     }
 
     /**
@@ -225,11 +235,19 @@ public final class Checkpoint implements AutoCloseable {
         return read(stored(name, rows, cols));
     }
 
+    /** Records that a weight located by {@link #stored} will be read later, by a tier that reads files itself. */
+    public void claim(StoredWeight w) {
+        read.add(w.values().name());
+        if (w.scales() != null) {
+            read.add(w.scales().name());
+        }
+    }
+
     /** Reads a weight located by {@link #stored} into a new matrix. */
     public WeightMatrix read(StoredWeight w) {
         WeightMatrix m = w.allocate();
-        w.decode(file(w.values().name()).rawBytes(w.values().name()),
-                w.scales() == null ? null : file(w.scales().name()).rawBytes(w.scales().name()), m);
+        w.decode(reading(w.values().name()).rawBytes(w.values().name()),
+                w.scales() == null ? null : reading(w.scales().name()).rawBytes(w.scales().name()), m);
         return m;
     }
 
@@ -323,6 +341,13 @@ public final class Checkpoint implements AutoCloseable {
                     + info.shapeString() + " but the model expects " + Arrays.toString(expected)
                     + " — the checkpoint does not match the architecture in config.json");
         }
+    }
+
+    /** The file holding a tensor about to be read, counting it as read. */
+    private SafetensorsFile reading(String name) {
+        SafetensorsFile f = file(name);
+        read.add(name);
+        return f;
     }
 
     private SafetensorsFile file(String name) {

@@ -12,7 +12,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -129,7 +133,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private static JsonNode readHeader(FileChannel ch, Path file, long headerLength) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate((int) headerLength);
         readFully(ch, buf, 8);
-        String text = new String(buf.array(), StandardCharsets.UTF_8);
+        String text = strictUtf8(buf.flip(), file);
         JsonNode header;
         try {
             header = JSON.readTree(text);
@@ -142,6 +146,22 @@ public final class SafetensorsFile implements AutoCloseable {
                     + "names to {dtype, shape, data_offsets} — re-download or re-convert the checkpoint");
         }
         return header;
+    }
+
+    /**
+     * The header as text; bytes that are not UTF-8 are corruption (the reference implementation refuses them
+     * too), never silently replaced by U+FFFD, which could turn two tensor names into one.
+     */
+    private static String strictUtf8(ByteBuffer bytes, Path file) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer out = CharBuffer.allocate(bytes.remaining());
+        CoderResult result = decoder.decode(bytes, out, true);
+        if (result.isError()) {
+            throw corrupt(file + " has a header that is not valid UTF-8 (byte " + (8 + bytes.position())
+                    + " of the file starts an invalid sequence)");
+        }
+        return out.flip().toString();
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
@@ -177,8 +197,8 @@ public final class SafetensorsFile implements AutoCloseable {
             try {
                 dtype = DType.fromSafetensors(dtypeNode.asText());
             } catch (IllegalArgumentException e) {
-                throw new CheckpointException(where + " has dtype " + dtypeNode.asText()
-                        + ", which is unsupported: " + e.getMessage(), e);
+                throw corrupt(where + " has dtype " + dtypeNode.asText() + ", which no safetensors file declares ("
+                        + e.getMessage() + ")");
             }
             long[] shape = longArray(node.get("shape"), -1, where, "shape");
             long[] offsets = longArray(node.get("data_offsets"), 2, where, "data_offsets");
@@ -215,16 +235,37 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         infos.sort(Comparator.comparingLong(TensorInfo::dataOffset).thenComparingLong(TensorInfo::byteLength)
                 .thenComparing(TensorInfo::name));
+        requireContiguous(infos, file, dataStart, fileSize);
+        return infos;
+    }
+
+    /**
+     * The reference implementation's rule: tensors, in offset order, tile the data section exactly, from its
+     * first byte to the file's last. A gap or trailing bytes mean the header and the data disagree (a botched
+     * writer or a spliced file), so no tensor's bytes can be trusted.
+     */
+    private static void requireContiguous(List<TensorInfo> infos, Path file, long dataStart, long fileSize) {
+        long expected = dataStart;
         TensorInfo previous = null;
         for (TensorInfo t : infos) {
-            if (previous != null && t.dataOffset() < previous.dataOffset() + previous.byteLength()) {
+            if (t.dataOffset() < expected) {
                 throw corrupt("tensors '" + previous.name() + "' and '" + t.name() + "' in " + file
-                        + " overlap (bytes " + t.dataOffset() + " to " + (previous.dataOffset() + previous.byteLength())
-                        + ")");
+                        + " overlap (bytes " + t.dataOffset() + " to " + expected + ")");
             }
+            if (t.dataOffset() > expected) {
+                throw corrupt(file + " has a gap in its data section: bytes " + expected + " to " + t.dataOffset()
+                        + (previous == null ? ", before the first tensor '" + t.name() + "',"
+                                : ", between tensors '" + previous.name() + "' and '" + t.name() + "',")
+                        + " belong to no tensor");
+            }
+            expected = t.dataOffset() + t.byteLength();
             previous = t;
         }
-        return infos;
+        if (expected != fileSize) {
+            throw corrupt(file + " has " + (fileSize - expected) + " trailing bytes after the "
+                    + (previous == null ? "header (it declares no tensors)" : "last tensor '" + previous.name() + "'")
+                    + ", which belong to no tensor");
+        }
     }
 
     private static void parseMetadata(JsonNode node, Path file, Map<String, String> metadata) {

@@ -2,6 +2,7 @@ package dev.klotski.engine.model.weights;
 
 import static dev.klotski.engine.model.weights.RawSafetensors.entry;
 import static dev.klotski.engine.model.weights.RawSafetensors.header;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,10 +90,62 @@ class CorruptCheckpointTest {
     }
 
     @Test
-    void unsupportedDtype() throws IOException {
+    void aDtypeKlotskiDoesNotComputeWithFailsOnlyWhenRead() throws IOException {
         Path file = RawSafetensors.write(dir.resolve("f64.safetensors"),
-                header(entry("q", "F64", "[4]", 0, 32)), new byte[32]);
-        assertMentions(opening(file), "f64.safetensors", "tensor 'q'", "F64", "unsupported", "BF16");
+                header(entry("q", "F64", "[4]", 0, 32), entry("w", "F32", "[2]", 32, 40)), new byte[40]);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertEquals(2, f.readFloats("w").length, "the other tensor reads as usual");
+            assertMentions(assertThrows(CheckpointException.class, () -> f.readFloats("q")), "f64.safetensors",
+                    "'q'", "F64", "not a float type");
+        }
+    }
+
+    @Test
+    void unknownDtype() throws IOException {
+        Path file = RawSafetensors.write(dir.resolve("q7.safetensors"),
+                header(entry("q", "Q7", "[4]", 0, 4)), new byte[4]);
+        assertMentions(opening(file), "q7.safetensors", "tensor 'q'", "Q7", "BF16", "header is corrupt");
+    }
+
+    @Test
+    void headerThatIsNotUtf8() throws IOException {
+        byte[] json = header(entry("wX", "F32", "[1]", 0, 4)).getBytes(StandardCharsets.UTF_8);
+        int at = new String(json, StandardCharsets.UTF_8).indexOf('X');
+        json[at] = (byte) 0xC3; // a lead byte whose continuation is missing
+        Path file = RawSafetensors.write(dir.resolve("latin1.safetensors"), json.length, json, new byte[4]);
+        assertMentions(opening(file), "latin1.safetensors", "not valid UTF-8", "byte " + (8 + at));
+    }
+
+    @Test
+    void gapBeforeTheFirstTensor() throws IOException {
+        Path file = RawSafetensors.write(dir.resolve("lead.safetensors"),
+                header(entry("w", "F32", "[1]", 4, 8)), new byte[8]);
+        assertMentions(opening(file), "lead.safetensors", "gap", "before the first tensor 'w'");
+    }
+
+    @Test
+    void gapBetweenTensors() throws IOException {
+        Path file = RawSafetensors.write(dir.resolve("gap.safetensors"),
+                header(entry("a", "F32", "[1]", 0, 4), entry("b", "F32", "[1]", 8, 12)), new byte[12]);
+        assertMentions(opening(file), "gap.safetensors", "gap", "between tensors 'a' and 'b'");
+    }
+
+    @Test
+    void trailingBytesAfterTheLastTensor() throws IOException {
+        Path file = RawSafetensors.write(dir.resolve("tail.safetensors"),
+                header(entry("a", "F32", "[1]", 0, 4)), new byte[7]);
+        assertMentions(opening(file), "tail.safetensors", "3 trailing bytes", "last tensor 'a'");
+        Path empty = RawSafetensors.write(dir.resolve("empty.safetensors"), "{}", new byte[2]);
+        assertMentions(opening(empty), "empty.safetensors", "2 trailing bytes", "declares no tensors");
+    }
+
+    @Test
+    void zeroSizedTensorsTileTheDataSection() throws IOException {
+        Path file = RawSafetensors.write(dir.resolve("zero.safetensors"),
+                header(entry("e", "F32", "[0]", 0, 0), entry("a", "F32", "[1]", 0, 4)), new byte[4]);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertEquals(0, f.readFloats("e").length);
+        }
     }
 
     @Test

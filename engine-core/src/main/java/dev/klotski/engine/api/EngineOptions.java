@@ -49,6 +49,21 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         }
     }
 
+    /**
+     * Throws an {@link IllegalArgumentException} naming the accepted forms unless {@code text} is a budget:
+     * bytes with an optional unit (4096, 512MiB, 2GiB, 1.5GB) or a share of the expert bytes (25%).
+     */
+    public static void checkBudget(String text) {
+        ByteBudget.parse(text);
+    }
+
+    /** The cache policies {@code expertPolicy} may name. */
+    public static final java.util.List<String> POLICIES = java.util.List.of("lru", "lfu", "shallow",
+            "activation-aware", "pin", "forecast");
+    /** The prefetchers {@code prefetch} may name. */
+    public static final java.util.List<String> PREFETCHERS = java.util.List.of("none", "next-gate", "correlation",
+            "eam", "markov");
+
     /** Every expert resident: the options before offloading existed. */
     public EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device) {
         this(modelDir, batchInvariant, threads, device, null, null, "lru", "none", false, 2, null);

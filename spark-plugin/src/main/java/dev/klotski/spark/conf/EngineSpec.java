@@ -9,12 +9,42 @@ import java.io.Serializable;
  * @param batchInvariant fixed-order kernels (row output independent of its batch)
  * @param threads        compute threads, 0 for the engine's default
  * @param factoryClass   the EngineFactory that opens it
+ * @param offload        how routed experts are offloaded
  */
-public record EngineSpec(String modelDir, boolean batchInvariant, int threads, String factoryClass)
-        implements Serializable {
+public record EngineSpec(String modelDir, boolean batchInvariant, int threads, String factoryClass,
+                         Offload offload) implements Serializable {
+
+    /**
+     * Expert offloading settings; an empty device budget keeps every expert resident.
+     *
+     * @param deviceBudget   bytes or share of the expert bytes the compute tier holds, or ""
+     * @param hostBudget     bytes or share for a host tier, or ""
+     * @param policy         cache policy
+     * @param prefetch       prefetcher
+     * @param directIo       O_DIRECT reads
+     * @param ioThreads      reader threads
+     * @param routingProfile a profile file, or ""
+     */
+    public record Offload(String deviceBudget, String hostBudget, String policy, String prefetch, boolean directIo,
+                          int ioThreads, String routingProfile) implements Serializable {
+
+        /** Every expert resident. */
+        public static final Offload NONE = new Offload("", "", "lru", "none", false, 2, "");
+
+        static Offload from(Settings s) {
+            return new Offload(s.get(KlotskiConf.DEVICE_BUDGET), s.get(KlotskiConf.HOST_BUDGET),
+                    s.get(KlotskiConf.POLICY), s.get(KlotskiConf.PREFETCH), s.get(KlotskiConf.DIRECT_IO),
+                    s.get(KlotskiConf.IO_THREADS), s.get(KlotskiConf.ROUTING_PROFILE));
+        }
+    }
+
+    /** A spec with every expert resident. */
+    public EngineSpec(String modelDir, boolean batchInvariant, int threads, String factoryClass) {
+        this(modelDir, batchInvariant, threads, factoryClass, Offload.NONE);
+    }
 
     public static EngineSpec from(Settings s) {
         return new EngineSpec(s.get(KlotskiConf.MODEL), s.get(KlotskiConf.BATCH_INVARIANT),
-                s.get(KlotskiConf.ENGINE_THREADS), s.get(KlotskiConf.ENGINE_FACTORY));
+                s.get(KlotskiConf.ENGINE_THREADS), s.get(KlotskiConf.ENGINE_FACTORY), Offload.from(s));
     }
 }

@@ -47,6 +47,22 @@ public final class KlotskiConf {
             "load the engine when the executor starts instead of on the first batch");
     public static final ConfEntry<Integer> ENGINE_THREADS = add("engine.threads", ValueType.integer(0, 4096), "0",
             "compute threads per engine (0 = the engine's default, all cores of the executor JVM)");
+    public static final ConfEntry<String> DEVICE_BUDGET = add("device-budget", ValueType.budgetOrEmpty(), "",
+            "offload routed experts: bytes of them the compute tier may hold (2GiB, 25%); empty = all resident");
+    public static final ConfEntry<String> HOST_BUDGET = add("host-budget", ValueType.budgetOrEmpty(), "",
+            "a host tier of offloaded experts kept off-heap between storage and the compute tier; empty = none");
+    public static final ConfEntry<String> POLICY = add("policy",
+            ValueType.oneOf(dev.klotski.engine.api.EngineOptions.POLICIES.toArray(String[]::new)), "lru",
+            "which offloaded expert the cache evicts");
+    public static final ConfEntry<String> PREFETCH = add("prefetch",
+            ValueType.oneOf(dev.klotski.engine.api.EngineOptions.PREFETCHERS.toArray(String[]::new)), "none",
+            "how offloaded experts load ahead of need");
+    public static final ConfEntry<Boolean> DIRECT_IO = add("direct-io", ValueType.bool(), "false",
+            "read offloaded experts with O_DIRECT (the disk, not the page cache)");
+    public static final ConfEntry<Integer> IO_THREADS = add("io-threads", ValueType.integer(1, 64), "2",
+            "threads per engine that read offloaded experts");
+    public static final ConfEntry<String> ROUTING_PROFILE = add("routing-profile", ValueType.text(), "",
+            "a routing profile file from klotski profile, as the executors see it (correlation prefetch, pin)");
     public static final ConfEntry<String> ENGINE_FACTORY = add("engine.factory", ValueType.nonEmptyText(),
             "dev.klotski.spark.plugin.KlotskiEngineFactory",
             "class that opens the engine (an EngineFactory); swap it only to test or to wrap the engine");

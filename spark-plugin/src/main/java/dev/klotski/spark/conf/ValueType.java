@@ -96,6 +96,22 @@ final class ValueType<T> {
         return new ValueType<>(list, list, s -> s.toLowerCase(Locale.ROOT), v -> Arrays.asList(words).contains(v));
     }
 
+    /** A memory budget as the engine reads it (bytes with a unit, or a share); empty means none. */
+    static ValueType<String> budgetOrEmpty() {
+        String forms = "a size (4096, 512MiB, 2GiB, 1.5GB) or a share of the expert bytes (25%); empty = none";
+        return new ValueType<>("a size", forms, s -> s.trim(), v -> {
+            if (v.isEmpty()) {
+                return true;
+            }
+            try {
+                dev.klotski.engine.api.EngineOptions.checkBudget(v);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        });
+    }
+
     static ValueType<String> text() {
         return new ValueType<>("text", "any text", s -> s, v -> true);
     }

@@ -73,6 +73,17 @@ public final class ExecutorEngines {
         if (spec.threads() > 0) {
             b.optThreads(spec.threads());
         }
+        EngineSpec.Offload o = spec.offload();
+        if (!o.deviceBudget().isEmpty()) {
+            b.optDeviceBudget(o.deviceBudget()).optExpertPolicy(o.policy()).optPrefetch(o.prefetch())
+                    .optDirectIo(o.directIo()).optIoThreads(o.ioThreads());
+            if (!o.hostBudget().isEmpty()) {
+                b.optHostBudget(o.hostBudget());
+            }
+            if (!o.routingProfile().isEmpty()) {
+                b.optRoutingProfile(Path.of(o.routingProfile()));
+            }
+        }
         return b;
     }
 

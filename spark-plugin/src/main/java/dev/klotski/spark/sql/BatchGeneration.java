@@ -110,6 +110,9 @@ public final class BatchGeneration {
         if (!out.isEmpty()) {
             metrics.expertLookups().add(out.get(0).stats().expertLookups());
             metrics.expertHits().add(out.get(0).stats().expertHits());
+            metrics.expertLoads().add(out.get(0).stats().expertLoads());
+            metrics.expertBytesRead().add(out.get(0).stats().expertBytesRead());
+            metrics.expertStallTime().add(out.get(0).stats().expertStallNanos());
         }
         long lookups = metrics.expertLookups().value(); // this task's totals: each task updates its own copy
         metrics.expertHitRate().set(lookups == 0 ? 100.0 : 100.0 * metrics.expertHits().value() / lookups);

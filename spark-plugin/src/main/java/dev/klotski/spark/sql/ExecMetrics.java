@@ -10,7 +10,8 @@ import org.apache.spark.sql.execution.metric.SQLMetrics;
 /** The SQL metrics of one {@link MoeGenerateExec}, shown in the Spark UI's SQL tab. */
 record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens, SQLMetric generatedTokens,
                    SQLMetric generationTime, SQLMetric expertLookups, SQLMetric expertHits,
-                   SQLMetric expertHitRate) implements Serializable {
+                   SQLMetric expertHitRate, SQLMetric expertLoads, SQLMetric expertBytesRead,
+                   SQLMetric expertStallTime) implements Serializable {
 
     static ExecMetrics create(SparkContext sc) {
         return new ExecMetrics(
@@ -22,7 +23,10 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
                 SQLMetrics.createMetric(sc, "expert lookups"),
                 SQLMetrics.createMetric(sc, "expert hits"),
                 // One value per task (hits / lookups of the task's own engine calls); the UI shows min/med/max.
-                SQLMetrics.createAverageMetric(sc, "expert hit rate (%)"));
+                SQLMetrics.createAverageMetric(sc, "expert hit rate (%)"),
+                SQLMetrics.createMetric(sc, "expert loads"),
+                SQLMetrics.createSizeMetric(sc, "expert bytes read", -1L),
+                SQLMetrics.createNanoTimingMetric(sc, "expert load stall time", -1L));
     }
 
     Map<String, SQLMetric> asMap() {
@@ -35,6 +39,9 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
         m.put("expertLookups", expertLookups);
         m.put("expertHits", expertHits);
         m.put("expertHitRate", expertHitRate);
+        m.put("expertLoads", expertLoads);
+        m.put("expertBytesRead", expertBytesRead);
+        m.put("expertStallTime", expertStallTime);
         return m;
     }
 }

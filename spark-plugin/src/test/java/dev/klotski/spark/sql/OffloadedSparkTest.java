@@ -1,0 +1,96 @@
+package dev.klotski.spark.sql;
+
+import static dev.klotski.spark.KlotskiFunctions.moeGenerate;
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.klotski.spark.plugin.KlotskiEngineFactory;
+import dev.klotski.spark.testing.TestSessions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * spark.klotski.device-budget and the other offloading settings reach the executor's engine: rows equal the
+ * resident engine's, and the SQL metrics show the hit rate and the bytes read.
+ */
+class OffloadedSparkTest {
+    private static final Path MODEL = Path.of(System.getProperty("klotski.repo.root", "."), "engine-core",
+            "src", "test", "resources", "golden", "tiny-qwen3-moe").normalize();
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = TestSessions.local("local[2]")
+                .config("spark.klotski.model", MODEL.toString())
+                .config("spark.klotski.engine.factory", KlotskiEngineFactory.class.getName())
+                .config("spark.klotski.engine.threads", "1")
+                .config("spark.sql.adaptive.enabled", "false")
+                .getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    private static Dataset<Row> prompts() {
+        return spark.range(0, 12, 1, 3).selectExpr("id", "concat('Tell me about the number ', id) AS prompt");
+    }
+
+    private static List<Row> generate(Map<String, String> opts, Map<String, Long> metrics) {
+        Dataset<Row> df = prompts().withColumn("out", moeGenerate(col("prompt"), opts)).orderBy("id");
+        List<Row> rows = df.collectAsList();
+        metrics.putAll(ExecFinder.metrics(df.queryExecution().executedPlan()));
+        return rows;
+    }
+
+    @Test
+    void offloadedRowsEqualResidentOnesAndTheMetricsShowTheTraffic() {
+        Map<String, Long> resident = new java.util.HashMap<>();
+        List<Row> expected = generate(Map.of("max_new_tokens", "6", "batch.rows", "4"), resident);
+        spark.conf().set("spark.klotski.device-budget", "30%");
+        spark.conf().set("spark.klotski.prefetch", "next-gate");
+        try {
+            Map<String, Long> offloaded = new java.util.HashMap<>();
+            List<Row> rows = generate(Map.of("max_new_tokens", "6", "batch.rows", "4"), offloaded);
+            assertEquals(expected, rows, "offloading changes speed, never rows");
+            assertEquals(0L, resident.get("expertBytesRead"), resident.toString());
+            assertTrue(offloaded.get("expertBytesRead") > 0, offloaded.toString());
+            assertTrue(offloaded.get("expertLoads") > 0, offloaded.toString());
+            assertTrue(offloaded.get("expertHits") < offloaded.get("expertLookups"),
+                    "30% of the experts cannot serve every lookup: " + offloaded);
+        } finally {
+            spark.conf().unset("spark.klotski.device-budget");
+            spark.conf().unset("spark.klotski.prefetch");
+        }
+    }
+
+    @Test
+    void aBadBudgetOrPolicyIsRefusedWhenThePlanIsChecked() {
+        Exception budget = assertThrows(Exception.class, () -> generate(Map.of("device-budget", "lots"),
+                new java.util.HashMap<>()));
+        assertTrue(rootMessage(budget).contains("device-budget"), rootMessage(budget));
+        Exception policy = assertThrows(Exception.class, () -> generate(Map.of("device-budget", "50%",
+                "policy", "fifo"), new java.util.HashMap<>()));
+        assertTrue(rootMessage(policy).contains("policy") && rootMessage(policy).contains("lru"), rootMessage(policy));
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            sb.append(t.getMessage()).append(" | ");
+        }
+        return sb.toString();
+    }
+}

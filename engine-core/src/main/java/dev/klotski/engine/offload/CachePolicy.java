@@ -33,6 +33,15 @@ public interface CachePolicy {
     /** The expert to evict among {@code candidates[0..count)}: resident experts of {@code layer}, none in use. */
     int victim(int layer, int[] candidates, int count);
 
+    /**
+     * Whether to evict {@code victim} (chosen by {@link #victim}) to make room for prefetching {@code expert}: a
+     * policy that ranks both may refuse a guess worth less than what it would displace. Never asked for demand
+     * loads. The default always evicts.
+     */
+    default boolean evictsForPrefetch(int layer, int expert, int victim) {
+        return true;
+    }
+
     /** Routing as it happens, for policies that rank by the activations of running requests. */
     default void observe(RoutingEvent event) {
     }

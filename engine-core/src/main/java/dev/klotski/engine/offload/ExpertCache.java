@@ -11,7 +11,7 @@ import java.util.Arrays;
  * <p>Not thread-safe: the owner serialises calls (the engine holds its tier lock).
  */
 public final class ExpertCache {
-    /** {@link #admit} found no slot: every slot of the layer is loading or protected. */
+    /** {@link #admit} found no slot: every slot of the layer is loading or protected, or a prefetch was declined. */
     public static final int NO_ROOM = -1;
 
     private static final byte ABSENT = 0;
@@ -124,7 +124,8 @@ public final class ExpertCache {
 
     /**
      * Gives an absent expert a slot, evicting the policy's victim among the layer's resident, unprotected experts
-     * when none is free; the expert is then loading. Returns the slot, or {@link #NO_ROOM}. The expert evicted
+     * when none is free; the expert is then loading. Returns the slot, or {@link #NO_ROOM} (also when a prefetch
+     * would evict what the policy values more: {@link CachePolicy#evictsForPrefetch}). The expert evicted
      * to make room is {@link #lastEvicted()} (-1 when a free slot was used).
      */
     public int admit(int layer, int expert, boolean prefetched) {
@@ -151,6 +152,9 @@ public final class ExpertCache {
             if (state[layer][victim] != RESIDENT || prot[victim] != 0) {
                 throw new IllegalStateException(policy.name() + " chose expert " + victim + " of layer " + layer
                         + ", which is not an evictable candidate");
+            }
+            if (prefetched && !policy.evictsForPrefetch(layer, expert, victim)) {
+                return NO_ROOM; // the policy values what it would evict more than the guess
             }
             slot = slotOf[layer][victim];
             remove(layer, victim);

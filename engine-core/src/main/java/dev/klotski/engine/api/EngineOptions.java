@@ -44,6 +44,14 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
                         + "every expert is resident and there is nothing to offload");
             }
         }
+        if (!POLICIES.contains(expertPolicy)) {
+            throw new IllegalArgumentException("unknown cache policy '" + expertPolicy + "'; choose "
+                    + String.join(", ", POLICIES));
+        }
+        if (!PREFETCHERS.contains(prefetch)) {
+            throw new IllegalArgumentException("unknown prefetcher '" + prefetch + "'; choose "
+                    + String.join(", ", PREFETCHERS));
+        }
         if (ioThreads < 1 || ioThreads > 64) {
             throw new IllegalArgumentException("io threads must be in [1, 64], got " + ioThreads);
         }
@@ -58,11 +66,9 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
     }
 
     /** The cache policies {@code expertPolicy} may name. */
-    public static final java.util.List<String> POLICIES = java.util.List.of("lru", "lfu", "shallow",
-            "activation-aware", "pin", "forecast");
+    public static final java.util.List<String> POLICIES = dev.klotski.engine.offload.CachePolicies.NAMES;
     /** The prefetchers {@code prefetch} may name. */
-    public static final java.util.List<String> PREFETCHERS = java.util.List.of("none", "next-gate", "correlation",
-            "eam", "markov");
+    public static final java.util.List<String> PREFETCHERS = dev.klotski.engine.offload.Prefetchers.NAMES;
 
     /** Every expert resident: the options before offloading existed. */
     public EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device) {

@@ -12,7 +12,12 @@ import dev.klotski.engine.model.ExpertSourceFactory;
 import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
 import dev.klotski.engine.model.weights.CheckpointException;
+import dev.klotski.engine.model.layers.RoutingEvent;
+import dev.klotski.engine.model.layers.RoutingListener;
 import dev.klotski.engine.offload.OffloadFactory;
+import dev.klotski.engine.offload.ProfileLearner;
+import dev.klotski.engine.offload.RoutingProfile;
+import dev.klotski.engine.offload.RoutingShape;
 import dev.klotski.engine.offload.OffloadOptions;
 import dev.klotski.engine.offload.OffloadedExperts;
 import dev.klotski.engine.offload.TierReport;
@@ -296,6 +301,36 @@ public final class KlotskiEngine implements AutoCloseable {
     }
 
     /** The loaded model's configuration. */
+    /**
+     * Runs the requests and learns from their routing a profile that {@code klotski profile} writes: expert
+     * popularity, adjacent-layer co-activation counts and past requests' activation matrices, for the
+     * correlation, markov and eam prefetchers and the pin policy. Calls are served one at a time, so this is the
+     * routing of these requests unless other calls run on the engine meanwhile.
+     */
+    public RoutingProfile learnRoutingProfile(List<GenerationRequest> requests) {
+        ModelConfig c = model.config();
+        ProfileLearner learner = new ProfileLearner(new RoutingShape(c.layers(), c.experts(), c.expertsPerToken()));
+        RoutingListener listener = new RoutingListener() {
+            @Override
+            public void routed(RoutingEvent event) {
+                learner.observe(event);
+            }
+
+            @Override
+            public void requestEnded(long requestId) {
+                learner.requestEnded(requestId);
+            }
+        };
+        model.experts().addListener(listener);
+        try {
+            generate(requests);
+        } finally {
+            model.experts().removeListener(listener);
+        }
+        return learner.profile("model " + options.modelDir().toAbsolutePath().normalize() + ", " + requests.size()
+                + " requests");
+    }
+
     public ModelConfig modelConfig() {
         return model.config();
     }

@@ -4,15 +4,20 @@ import dev.klotski.engine.model.layers.ExpertCounters;
 import dev.klotski.engine.model.layers.ExpertFfn;
 import dev.klotski.engine.model.layers.ExpertLease;
 import dev.klotski.engine.model.layers.ExpertSource;
+import dev.klotski.engine.model.layers.RoutingEvent;
+import dev.klotski.engine.model.layers.RoutingListener;
 import dev.klotski.engine.tensor.WeightFormat;
 import dev.klotski.engine.tensor.WeightMatrix;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Every expert held in memory in its stored format: no offloading, every lookup a hit, nothing ever waits. */
 public final class ResidentExpertSource implements ExpertSource {
     private final Lease[][] leases; // (layer, expert); null rows for dense layers
     private final Map<WeightFormat, Long> heldBytes = new EnumMap<>(WeightFormat.class);
+    private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
 
     /** @param experts (layer, expert) weights; null rows for dense layers */
     public ResidentExpertSource(ExpertFfn[][] experts) {
@@ -62,6 +67,30 @@ public final class ResidentExpertSource implements ExpertSource {
     @Override
     public Map<WeightFormat, Long> heldBytesByFormat() {
         return Map.copyOf(heldBytes);
+    }
+
+    @Override
+    public void routed(RoutingEvent event) {
+        for (RoutingListener l : listeners) {
+            l.routed(event);
+        }
+    }
+
+    @Override
+    public void requestEnded(long requestId) {
+        for (RoutingListener l : listeners) {
+            l.requestEnded(requestId);
+        }
+    }
+
+    @Override
+    public void addListener(RoutingListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(RoutingListener listener) {
+        listeners.remove(listener);
     }
 
     @Override

@@ -58,11 +58,14 @@ public final class OffloadFactory implements ExpertSourceFactory {
             }
         }
         int slots = slots(catalog, options.deviceBudget());
-        int layers = catalog.layers();
         int experts = catalog.expertsPerLayer();
-        CachePolicy policy = policy(options.policy(), layers, experts);
+        RoutingShape shape = new RoutingShape(catalog.layers(), experts, catalog.topK());
+        RoutingProfile profile = options.profile() == null ? null
+                : RoutingProfile.read(options.profile()).requireShape(shape);
+        Prefetcher prefetcher = Prefetchers.create(options.prefetch(), shape, profile,
+                () -> new NextGatePrefetcher(catalog.routers()));
+        CachePolicy policy = CachePolicies.create(options.policy(), shape, profile, prefetcher);
         int[] quotas = policy.quotas(slots, catalog.moeLayers(), experts, catalog.topK());
-        Prefetcher prefetcher = prefetcher(options.prefetch(), catalog);
         int[] hostQuotas = null;
         if (options.hostBudget() != null) {
             long hostSlots = Math.min((long) catalog.moeLayerCount() * experts,
@@ -77,21 +80,6 @@ public final class OffloadFactory implements ExpertSourceFactory {
             storage.close();
             throw e;
         }
-    }
-
-    static CachePolicy policy(String name, int layers, int experts) {
-        return switch (name) {
-            case "lru" -> new LruPolicy(layers, experts);
-            default -> throw new IllegalArgumentException("unknown cache policy '" + name + "': use lru");
-        };
-    }
-
-    static Prefetcher prefetcher(String name, ExpertCatalog catalog) {
-        return switch (name) {
-            case "none" -> new NoPrefetch();
-            case "next-gate" -> new NextGatePrefetcher(catalog.routers());
-            default -> throw new IllegalArgumentException("unknown prefetcher '" + name + "': use none or next-gate");
-        };
     }
 
     private static Set<Path> files(ExpertCatalog catalog) {

@@ -7,6 +7,7 @@ import dev.klotski.engine.model.layers.ExpertFfn;
 import dev.klotski.engine.model.layers.ExpertLease;
 import dev.klotski.engine.model.layers.ExpertSource;
 import dev.klotski.engine.model.layers.RoutingEvent;
+import dev.klotski.engine.model.layers.RoutingListener;
 import dev.klotski.engine.model.weights.StoredWeight;
 import dev.klotski.engine.tensor.WeightFormat;
 import java.util.ArrayDeque;
@@ -52,6 +53,7 @@ public final class OffloadedExperts implements ExpertSource {
     private final int[] prefetchedForLayer; // (layer) prefetches queued since the layer last routed
     private final PrefetchSink sink = this::prefetch;
     private final List<Thread> readers = new ArrayList<>();
+    private final List<RoutingListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ExpertCounters passCounters = new ExpertCounters(); // the routing pass that prefetches now
     private long arrivals;
     private long peakSlots;
@@ -283,10 +285,26 @@ public final class OffloadedExperts implements ExpertSource {
             lock.unlock();
         }
         prefetcher.predict(event, sink); // outside the lock: it may compute (next-gate runs a router)
+        for (RoutingListener l : listeners) {
+            l.routed(event);
+        }
+    }
+
+    @Override
+    public void addListener(RoutingListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(RoutingListener listener) {
+        listeners.remove(listener);
     }
 
     @Override
     public void requestEnded(long requestId) {
+        for (RoutingListener l : listeners) {
+            l.requestEnded(requestId);
+        }
         prefetcher.requestEnded(requestId);
         lock.lock();
         try {

@@ -27,8 +27,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and logprobs bit for bit in batch-invariant mode, and its greedy ids with logprobs within 1e-4 in fast mode.
  */
 class OffloadingEquivalenceTest {
-    static final List<String> POLICIES = List.of("lru");
-    static final List<String> PREFETCHERS = List.of("none", "next-gate");
+    /** The pairs run on every model, in both modes: the baseline and each paper's combination. */
+    static final List<List<String>> PAIRS = List.of(List.of("lru", "none"), List.of("lru", "next-gate"),
+            List.of("lru", "correlation"), List.of("activation-aware", "eam"), List.of("shallow", "next-gate"),
+            List.of("pin", "markov"), List.of("forecast", "markov"));
 
     private static final List<GenerationRequest> REQUESTS = List.of(
             GenerationRequest.ofText("The quick brown fox", new SamplingParams(12, 0f, 0, 1f, 0, List.of(), 3)),
@@ -47,13 +49,41 @@ class OffloadingEquivalenceTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (Path model : models()) {
-            for (String policy : POLICIES) {
-                for (String prefetch : PREFETCHERS) {
+            for (List<String> pair : PAIRS) {
+                out.add(Arguments.of(model.getFileName().toString(), model, pair.get(0), pair.get(1)));
+            }
+        }
+        return out.stream();
+    }
+
+    /** Every policy with every prefetcher it works with, on one model. */
+    static Stream<Arguments> everyCombination() {
+        List<Arguments> out = new ArrayList<>();
+        Path model = dev.klotski.engine.TestModels.qwen3();
+        for (String policy : CachePolicies.NAMES) {
+            for (String prefetch : Prefetchers.NAMES) {
+                if (!policy.equals("forecast") || prefetch.equals("markov")) { // forecast evicts by markov's forecast
                     out.add(Arguments.of(model.getFileName().toString(), model, policy, prefetch));
                 }
             }
         }
         return out.stream();
+    }
+
+    private static final java.util.Map<Path, Path> PROFILES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A routing profile of the model learned from the test's own requests (pin and the statistical prefetchers). */
+    static Path profile(Path model) {
+        return PROFILES.computeIfAbsent(model, m -> {
+            try (KlotskiEngine engine = KlotskiEngine.open(EngineOptions.builder(m).optThreads(1).build())) {
+                Path file = java.nio.file.Files.createTempFile("klotski-profile", ".json");
+                file.toFile().deleteOnExit();
+                engine.learnRoutingProfile(REQUESTS).write(file);
+                return file;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** The smallest budget the engine accepts: top-k experts of every MoE layer. */
@@ -71,7 +101,8 @@ class OffloadingEquivalenceTest {
     private static List<GenerationResult> run(Path model, boolean invariant, String budget, String policy,
                                               String prefetch, List<ExpertTierReport> tier) {
         EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(invariant).optThreads(2)
-                .optDeviceBudget(budget).optExpertPolicy(policy).optPrefetch(prefetch).optIoThreads(2);
+                .optDeviceBudget(budget).optExpertPolicy(policy).optPrefetch(prefetch).optIoThreads(2)
+                .optRoutingProfile(budget == null ? null : profile(model));
         try (KlotskiEngine engine = KlotskiEngine.open(b.build())) {
             List<GenerationResult> results = engine.generate(REQUESTS);
             List<GenerationResult> again = engine.generate(REQUESTS); // a warm cache gives the same rows too
@@ -84,7 +115,7 @@ class OffloadingEquivalenceTest {
     }
 
     @ParameterizedTest(name = "{0} {2}/{3}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "everyCombination"})
     void batchInvariantOutputIsBitIdentical(String name, Path model, String policy, String prefetch) {
         List<GenerationResult> resident = run(model, true, null, policy, prefetch, new ArrayList<>());
         List<ExpertTierReport> tier = new ArrayList<>();

@@ -50,13 +50,19 @@ public interface ExpertSource extends AutoCloseable {
     /** Bytes of expert weights held in memory now, by format (a tier's slots count whether filled or not). */
     Map<WeightFormat, Long> heldBytesByFormat();
 
-    /** Layer {@code event.layer()} has routed its tokens: observers (prefetchers, policies) see it here. */
-    default void routed(RoutingEvent event) {
-    }
+    /**
+     * Layer {@code event.layer()} has routed its tokens: the source's own observers (prefetchers, policies) see
+     * it here, and so do the listeners added with {@link #addListener}.
+     */
+    void routed(RoutingEvent event);
 
     /** A request (sequence) has finished: per-request statistics may be folded and dropped. */
-    default void requestEnded(long requestId) {
-    }
+    void requestEnded(long requestId);
+
+    /** Lets {@code listener} see every routing and request end from now on. */
+    void addListener(RoutingListener listener);
+
+    void removeListener(RoutingListener listener);
 
     @Override
     default void close() {

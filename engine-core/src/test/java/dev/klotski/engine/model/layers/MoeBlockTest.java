@@ -111,6 +111,25 @@ class MoeBlockTest {
         public Map<dev.klotski.engine.tensor.WeightFormat, Long> heldBytesByFormat() {
             return Map.of();
         }
+
+        final List<Integer> routedLayers = new ArrayList<>();
+
+        @Override
+        public void routed(RoutingEvent event) {
+            routedLayers.add(event.layer());
+        }
+
+        @Override
+        public void requestEnded(long requestId) {
+        }
+
+        @Override
+        public void addListener(RoutingListener listener) {
+        }
+
+        @Override
+        public void removeListener(RoutingListener listener) {
+        }
     }
 
     /** Kernels that note how many rows each weight matrix was multiplied with, call by call. */
@@ -173,6 +192,7 @@ class MoeBlockTest {
             assertEquals(List.of("5/1", "5/0", "5/3"), recording.requests,
                     "experts 0, 1 and 3 once each, 2 never, the busiest first (1: 3 tokens, 0: 2, 3: 1)");
             assertEquals(recording.requests, recording.leases, "all resident: computed in request order");
+            assertEquals(List.of(LAYER), recording.routedLayers, "observers saw the layer's routing once");
             assertEquals(List.of(2), rows.get(ffn[0].gate()), "expert 0 computes tokens 0 and 2 in one call");
             assertEquals(List.of(3), rows.get(ffn[1].up()), "expert 1 computes all three tokens in one call");
             assertEquals(List.of(3), rows.get(ffn[1].down()));

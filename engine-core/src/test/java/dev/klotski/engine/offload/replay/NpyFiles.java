@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes small NPY v1.0 files and trace folders for tests. */
-final class NpyFiles {
+public final class NpyFiles {
     private NpyFiles() {
     }
 
     /** The bytes of an NPY v1.0 file with this header dict and data, padded as NumPy pads. */
-    static byte[] npy(String dict, byte[] data) {
+    public static byte[] npy(String dict, byte[] data) {
         String header = dict;
         int total = 10 + header.length() + 1;
         header += " ".repeat((64 - total % 64) % 64) + "\n";
@@ -27,11 +27,11 @@ final class NpyFiles {
         return out.toByteArray();
     }
 
-    static String dict(String descr, String shape) {
+    public static String dict(String descr, String shape) {
         return "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
     }
 
-    static byte[] int64(long... values) {
+    public static byte[] int64(long... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
             b.putLong(v);
@@ -43,7 +43,7 @@ final class NpyFiles {
      * A trace folder: {@code requests[r][t][l]} are the experts token t of request r chose at layer l (all the
      * same count, best first).
      */
-    static Path trace(Path dir, int[][][][] requests) throws IOException {
+    public static Path trace(Path dir, int[][][][] requests) throws IOException {
         Files.createDirectories(dir);
         int layers = requests[0][0].length;
         int k = requests[0][0][0].length;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "klotski", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Mixture-of-experts inference with expert offloading.",
         subcommands = {GenerateCommand.class, BatchCommand.class, BenchCommand.class, MakeModelCommand.class,
-                QuantizeCommand.class, CompareCommand.class,
+                QuantizeCommand.class, CompareCommand.class, ProfileCommand.class, ReplayCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KlotskiCli {
 

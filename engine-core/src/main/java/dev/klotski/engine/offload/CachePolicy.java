@@ -9,7 +9,7 @@ import dev.klotski.engine.model.layers.RoutingEvent;
  */
 public interface CachePolicy {
 
-    /** The name users select it by (lru, lfu, shallow, activation-aware, pin). */
+    /** The name users select it by (lru, lfu, shallow, activation-aware, pin, forecast). */
     String name();
 
     /**

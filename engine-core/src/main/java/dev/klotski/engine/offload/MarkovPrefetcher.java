@@ -25,7 +25,7 @@ public final class MarkovPrefetcher implements Prefetcher, ExpertForecast {
     static final double SHARPNESS = 0.5;
     /** Prefetch experts at least this likely to be needed by the next layer of the pass. */
     static final double THRESHOLD = 0.4;
-    /** Weight of a request's recent use of an expert in its worth beyond the next routing. */
+    /** Weight of the layer's recent use of an expert (decayed per routing) in its worth beyond the next routing. */
     static final double FREQUENCY_WEIGHT = 1;
     static final double FREQUENCY_DECAY = 0.95;
     private static final double EPS = 1e-3;

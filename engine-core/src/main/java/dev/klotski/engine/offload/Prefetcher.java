@@ -9,7 +9,7 @@ import dev.klotski.engine.model.layers.RoutingEvent;
  */
 public interface Prefetcher {
 
-    /** The name users select it by (none, next-gate, correlation, eam). */
+    /** The name users select it by (none, next-gate, correlation, markov, eam). */
     String name();
 
     /** After layer {@code event.layer()} routed: names experts of later layers to load, best first. */

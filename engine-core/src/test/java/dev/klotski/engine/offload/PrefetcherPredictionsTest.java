@@ -111,10 +111,14 @@ class PrefetcherPredictionsTest {
         Routing.Sink sink = new Routing.Sink();
         eam.predict(Routing.event(0, 9, 6, 7), sink);
         // Request 9 looks like b. Chances are 1 for 2 and 3 at every later layer, decayed by 1 - d/4:
-        // 0.75 at layer 1, 0.5 at layer 2 (the threshold), 0.25 at layer 3 (below).
-        assertEquals(List.of("1:2", "1:3", "2:2", "2:3"), sink.named);
+        // 0.75 at the next layer (above the threshold, 0.7), 0.5 two layers on (below).
+        assertEquals(List.of("1:2", "1:3"), sink.named);
         sink.named.clear();
         eam.predict(Routing.event(1, 9, 2, 3), sink);
-        assertEquals(List.of("2:2", "2:3", "3:2", "3:3"), sink.named);
+        assertEquals(List.of("2:2", "2:3"), sink.named);
+        sink.named.clear();
+        EamPrefetcher eager = new EamPrefetcher(shape, learner.profile("test"), 0.5);
+        eager.predict(Routing.event(0, 10, 6, 7), sink);
+        assertEquals(List.of("1:2", "1:3", "2:2", "2:3"), sink.named, "best first, across layers");
     }
 }

@@ -28,15 +28,20 @@ final class EngineArgs {
     String hostBudget;
 
     @Option(names = "--policy", paramLabel = "P", defaultValue = "lru",
-            description = "Which expert the offloading cache evicts: lru (default).")
+            description = "Which expert the offloading cache evicts: lru (default), lfu, shallow, activation-aware, pin, "
+                    + "forecast (with --prefetch markov).")
     String policy;
 
     @Option(names = "--prefetch", paramLabel = "Q", defaultValue = "none",
-            description = "How offloaded experts load ahead of need: none (default), next-gate.")
+            description = "How offloaded experts load ahead of need: none (default), next-gate, correlation, markov, eam.")
     String prefetch;
 
     @Option(names = "--direct-io", description = "Read offloaded experts with O_DIRECT (the disk, not the page cache).")
     boolean directIo;
+
+    @Option(names = "--routing-profile", paramLabel = "FILE",
+            description = "A routing profile from klotski profile: what pin pins and correlation, markov and eam start from.")
+    java.nio.file.Path routingProfile;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "2", description = "Threads that read offloaded experts.")
     int ioThreads;
@@ -49,7 +54,7 @@ final class EngineArgs {
     EngineOptions toOptions(String expertPolicy, String prefetcher) {
         EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(batchInvariant)
                 .optDeviceBudget(deviceBudget).optHostBudget(hostBudget).optExpertPolicy(expertPolicy).optPrefetch(prefetcher)
-                .optDirectIo(directIo).optIoThreads(ioThreads);
+                .optDirectIo(directIo).optIoThreads(ioThreads).optRoutingProfile(routingProfile);
         if (threads != null) {
             b.optThreads(threads);
         }

@@ -119,4 +119,22 @@ class ReplayCommandTest {
         assertTrue(missing.err().contains("does not exist"), missing.err());
         assertTrue(Files.notExists(tmp.resolve("none")));
     }
+
+    @Test
+    void aProfileOfAModelRunsItsPromptsAndDrivesTheEngine() throws Exception {
+        Path model = dev.klotski.engine.TestModels.qwen3();
+        Path profile = tmp.resolve("model.json");
+        GenerateCommandGoldenTest.Run learned = cli("profile", "--model", model.toString(), "--new-tokens", "4",
+                "--out", profile.toString());
+        assertEquals(0, learned.exitCode(), learned.err());
+        assertTrue(learned.out().contains("profiled 8 prompts") && learned.out().contains("3 layers x 8 experts"),
+                learned.out());
+        GenerateCommandGoldenTest.Run run = cli("generate", "--model", model.toString(), "--prompt", "Hello",
+                "--max-new-tokens", "3", "--device-budget", "50%", "--policy", "pin", "--prefetch", "correlation",
+                "--routing-profile", profile.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        GenerateCommandGoldenTest.Run both = cli("profile", "--model", model.toString(), "--trace", tmp.toString(),
+                "--out", profile.toString());
+        assertTrue(both.exitCode() != 0 && both.err().contains("exactly one of --trace"), both.err());
+    }
 }

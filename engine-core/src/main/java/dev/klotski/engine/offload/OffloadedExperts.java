@@ -51,6 +51,7 @@ public final class OffloadedExperts implements ExpertSource {
     private final ArrayDeque<LoadTask> prefetches = new ArrayDeque<>();
     private final byte[][] queued;          // (layer, expert) NOT_QUEUED, DEMAND or PREFETCH
     private final int[] prefetchedForLayer; // (layer) prefetches queued since the layer last routed
+    private final int[] guards;             // (experts) scratch: predicted experts kept from a guess's eviction
     private final PrefetchSink sink = this::prefetch;
     private final List<Thread> readers = new ArrayList<>();
     private final List<RoutingListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -82,6 +83,7 @@ public final class OffloadedExperts implements ExpertSource {
         this.budgetBytes = budgetBytes;
         this.queued = new byte[layers][experts];
         this.prefetchedForLayer = new int[layers];
+        this.guards = new int[experts];
         StoredExpert shape = sameShape(catalog);
         this.host = hostQuotas == null ? null : new HostTier(hostQuotas, experts, shape);
         this.slots = new Slot[layers][];
@@ -416,7 +418,7 @@ public final class OffloadedExperts implements ExpertSource {
             if (cache.isPresent(t.layer(), t.expert())) {
                 continue;
             }
-            int slot = cache.admit(t.layer(), t.expert(), !t.demand());
+            int slot = t.demand() ? cache.admit(t.layer(), t.expert(), false) : admitGuess(t.layer(), t.expert());
             if (slot == ExpertCache.NO_ROOM) {
                 if (t.demand()) { // every slot is loading or protected: wait for one to be released
                     demand.addFirst(t);
@@ -445,6 +447,28 @@ public final class OffloadedExperts implements ExpertSource {
             return t;
         }
         return null;
+    }
+
+    /**
+     * Admits a prefetch without evicting a resident expert that is itself predicted for the layer: when a pass
+     * needs more experts than the layer has slots, a guess would otherwise throw out a certain hit to make room
+     * for another, and the layer would find nothing resident. Under the lock.
+     */
+    private int admitGuess(int layer, int expert) {
+        int guarded = 0;
+        for (int e = 0; e < cache.experts(); e++) {
+            if (cache.isResident(layer, e) && score.isPredicted(layer, e)) {
+                cache.protect(layer, e);
+                guards[guarded++] = e;
+            }
+        }
+        try {
+            return cache.admit(layer, expert, true);
+        } finally {
+            for (int i = 0; i < guarded; i++) {
+                cache.unprotect(layer, guards[i]);
+            }
+        }
     }
 
     private void finish(LoadTask t, long bytes, RuntimeException error) {

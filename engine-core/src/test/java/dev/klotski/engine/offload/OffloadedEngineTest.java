@@ -127,4 +127,13 @@ class OffloadedEngineTest {
             assertTrue(r.hostBytesCopied() > 0);
         }
     }
+
+    @Test
+    void aRoutingProfileOfAnotherModelIsRefusedNamingTheFile() {
+        Path profile = OffloadingEquivalenceTest.profile(TestModels.qwen3()); // 3 layers x 8 experts
+        Path other = TestModels.bundled("tiny-olmoe");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> KlotskiEngine.open(options(other, "50%")
+                .optPrefetch("correlation").optRoutingProfile(profile).build()));
+        assertTrue(e.getMessage().contains(profile.toString()), e.getMessage());
+    }
 }

@@ -6,18 +6,17 @@ import dev.klotski.engine.model.layers.ExpertLease;
 import dev.klotski.engine.model.layers.ExpertSource;
 import dev.klotski.engine.model.layers.RoutingEvent;
 import dev.klotski.engine.model.layers.RoutingListener;
+import dev.klotski.engine.model.layers.RoutingListeners;
 import dev.klotski.engine.tensor.WeightFormat;
 import dev.klotski.engine.tensor.WeightMatrix;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Every expert held in memory in its stored format: no offloading, every lookup a hit, nothing ever waits. */
 public final class ResidentExpertSource implements ExpertSource {
     private final Lease[][] leases; // (layer, expert); null rows for dense layers
     private final Map<WeightFormat, Long> heldBytes = new EnumMap<>(WeightFormat.class);
-    private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
+    private final RoutingListeners listeners = new RoutingListeners();
 
     /** @param experts (layer, expert) weights; null rows for dense layers */
     public ResidentExpertSource(ExpertFfn[][] experts) {
@@ -71,16 +70,12 @@ public final class ResidentExpertSource implements ExpertSource {
 
     @Override
     public void routed(RoutingEvent event) {
-        for (RoutingListener l : listeners) {
-            l.routed(event);
-        }
+        listeners.routed(event);
     }
 
     @Override
     public void requestEnded(long requestId) {
-        for (RoutingListener l : listeners) {
-            l.requestEnded(requestId);
-        }
+        listeners.requestEnded(requestId);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.klotski.engine.model.layers.ExpertLease;
 import dev.klotski.engine.model.layers.ExpertSource;
 import dev.klotski.engine.model.layers.RoutingEvent;
 import dev.klotski.engine.model.layers.RoutingListener;
+import dev.klotski.engine.model.layers.RoutingListeners;
 import dev.klotski.engine.model.weights.StoredWeight;
 import dev.klotski.engine.tensor.WeightFormat;
 import java.util.ArrayDeque;
@@ -54,7 +55,7 @@ public final class OffloadedExperts implements ExpertSource {
     private final int[] guards;             // (experts) scratch: predicted experts kept from a guess's eviction
     private final PrefetchSink sink = this::prefetch;
     private final List<Thread> readers = new ArrayList<>();
-    private final List<RoutingListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final RoutingListeners listeners = new RoutingListeners();
     private ExpertCounters passCounters = new ExpertCounters(); // the routing pass that prefetches now
     private long arrivals;
     private long peakSlots;
@@ -287,9 +288,7 @@ public final class OffloadedExperts implements ExpertSource {
             lock.unlock();
         }
         prefetcher.predict(event, sink); // outside the lock: it may compute (next-gate runs a router)
-        for (RoutingListener l : listeners) {
-            l.routed(event);
-        }
+        listeners.routed(event);
     }
 
     @Override
@@ -304,9 +303,7 @@ public final class OffloadedExperts implements ExpertSource {
 
     @Override
     public void requestEnded(long requestId) {
-        for (RoutingListener l : listeners) {
-            l.requestEnded(requestId);
-        }
+        listeners.requestEnded(requestId);
         prefetcher.requestEnded(requestId);
         lock.lock();
         try {

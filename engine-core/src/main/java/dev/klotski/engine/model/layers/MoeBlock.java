@@ -61,41 +61,69 @@ public final class MoeBlock implements FeedForward {
         }
     }
 
-    /** Runs every wanted expert once: whichever are resident, then each as it arrives. */
+    /**
+     * Runs every wanted expert once: whichever are resident, then each as it arrives. Every requested expert is
+     * either leased (and its lease closed) or released, also when a load fails or compute throws, so the tier's
+     * protection counts stay exact and the real error surfaces.
+     */
     private void computeAsTheyArrive(Kernels kernels, Workspace ws, int used, ExpertCounters counters) {
         int[] pending = ws.pending;
         System.arraycopy(ws.wanted, 0, pending, 0, used);
         int left = used;
-        try {
-            while (left > 0) {
-                long seen = experts.arrivals();
-                int kept = 0;
-                for (int i = 0; i < left; i++) {
-                    ExpertLease lease = experts.tryLease(layer, pending[i]);
-                    if (lease == null) {
-                        pending[kept++] = pending[i];
-                        continue;
-                    }
-                    try {
-                        compute(kernels, ws, lease);
-                    } finally {
-                        lease.close();
-                    }
+        while (left > 0) {
+            long seen = experts.arrivals();
+            int kept = 0; // pending[0..kept) still wait; pending[i..left) are not looked at yet
+            for (int i = 0; i < left; i++) {
+                int e = pending[i];
+                ExpertLease lease;
+                try {
+                    lease = experts.tryLease(layer, e);
+                } catch (RuntimeException failure) {
+                    releaseAll(pending, 0, kept);
+                    releaseAll(pending, i, left);
+                    throw failure;
                 }
-                if (kept == left) {
-                    long start = System.nanoTime();
-                    experts.awaitArrival(seen);
-                    counters.stalled(System.nanoTime() - start);
+                if (lease == null) {
+                    pending[kept++] = e;
+                    continue;
                 }
-                left = kept;
+                try {
+                    compute(kernels, ws, lease);
+                } catch (RuntimeException failure) {
+                    releaseAll(pending, 0, kept);
+                    releaseAll(pending, i + 1, left);
+                    throw failure;
+                } finally {
+                    lease.close();
+                }
             }
+            boolean progressed = kept < left;
+            left = kept;
+            if (left > 0 && !progressed) {
+                awaitArrival(seen, pending, left, counters);
+            }
+        }
+    }
+
+    /** Waits for the next load to land; on an error or an interrupt releases what is still pending. */
+    private void awaitArrival(long seen, int[] pending, int left, ExpertCounters counters) {
+        long start = System.nanoTime();
+        try {
+            experts.awaitArrival(seen);
         } catch (InterruptedException e) {
+            releaseAll(pending, 0, left);
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while layer " + layer + " waited for expert weights");
-        } finally {
-            for (int i = 0; i < left; i++) {
-                experts.release(layer, pending[i]);
-            }
+        } catch (RuntimeException failure) {
+            releaseAll(pending, 0, left);
+            throw failure;
+        }
+        counters.stalled(System.nanoTime() - start);
+    }
+
+    private void releaseAll(int[] experts, int from, int to) {
+        for (int i = from; i < to; i++) {
+            this.experts.release(layer, experts[i]);
         }
     }
 

@@ -49,6 +49,8 @@ class MoeBlockTest {
         final List<String> requests = new ArrayList<>();
         final List<String> leases = new ArrayList<>();
         int waits;
+        Integer failOn;                                  // tryLease of this expert throws, as a failed load does
+        final List<String> releases = new ArrayList<>();
 
         RecordingExperts(ExpertFfn[] experts, Integer... late) {
             this.experts = experts;
@@ -65,7 +67,10 @@ class MoeBlockTest {
 
         @Override
         public void release(int layer, int expert) {
-            throw new AssertionError("the block leases every expert it requested");
+            if (failOn == null) {
+                throw new AssertionError("the block leases every expert it requested");
+            }
+            releases.add(layer + "/" + expert);
         }
 
         @Override
@@ -75,6 +80,9 @@ class MoeBlockTest {
 
         @Override
         public ExpertLease tryLease(int layer, int expert) {
+            if (failOn != null && failOn == expert) {
+                throw new IllegalStateException("load of expert " + expert + " failed");
+            }
             if (!isResident(layer, expert)) {
                 return null;
             }
@@ -273,5 +281,20 @@ class MoeBlockTest {
             assertEquals(java.util.Arrays.toString(allResident), java.util.Arrays.toString(lateBusiest),
                     "bit for bit the same output whatever the arrival order");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(KERNELS)
+    void aFailedLoadReleasesExactlyTheExpertsNotLeasedAndSurfaces(String name, Supplier<Kernels> make) {
+        RecordingExperts failing = new RecordingExperts(experts(new SplittableRandom(5)));
+        failing.failOn = 0; // requested 1, 0, 3: 1 computes, 0 fails, 3 was never looked at
+        MoeBlock block = new MoeBlock(LAYER, new Router(identity(HIDDEN), 2, true), failing, null, null);
+        try (Kernels kernels = make.get()) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> forward(kernels, block));
+            assertEquals("load of expert 0 failed", e.getMessage(), "the load's own error, not a bookkeeping one");
+        }
+        assertEquals(List.of("5/1"), failing.leases);
+        assertEquals(List.of("5/0", "5/3"), failing.releases, "each expert not leased is released once");
     }
 }

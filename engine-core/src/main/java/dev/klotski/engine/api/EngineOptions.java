@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param directIo       read offloaded experts with O_DIRECT (measures the disk, not the page cache)
  * @param ioThreads      threads that read offloaded experts
  * @param routingProfile a file from {@code klotski profile} (correlation prefetch, pinning), or null
+ * @param traceFile      where to write a Chrome trace of the engine's passes, layers, experts and loads when it
+ *                       closes (opens in Perfetto), or null
  */
 public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device, String deviceBudget,
                             String hostBudget, String expertPolicy, String prefetch, boolean directIo, int ioThreads,
-                            Path routingProfile) {
+                            Path routingProfile, Path traceFile) {
 
     public EngineOptions {
         Objects.requireNonNull(modelDir, "modelDir");
@@ -72,7 +74,7 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
 
     /** Every expert resident: the options before offloading existed. */
     public EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device) {
-        this(modelDir, batchInvariant, threads, device, null, null, "lru", "none", false, 2, null);
+        this(modelDir, batchInvariant, threads, device, null, null, "lru", "none", false, 2, null, null);
     }
 
     public static Builder builder(Path modelDir) {
@@ -94,7 +96,13 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
     /** The same options for another model folder. */
     public EngineOptions withModelDir(Path dir) {
         return new EngineOptions(dir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy, prefetch, directIo,
-                ioThreads, routingProfile);
+                ioThreads, routingProfile, traceFile);
+    }
+
+    /** The same options writing their trace to {@code file} (null: none). */
+    public EngineOptions withTraceFile(Path file) {
+        return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy,
+                prefetch, directIo, ioThreads, routingProfile, file);
     }
 
     /** Builder: {@code opt*} methods set optional fields. */
@@ -110,6 +118,7 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         private boolean directIo;
         private int ioThreads = 2;
         private Path routingProfile;
+        private Path traceFile;
 
         private Builder(Path modelDir) {
             this.modelDir = modelDir;
@@ -167,9 +176,15 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
             return this;
         }
 
+        /** Writes a Chrome trace of the engine's work to {@code file} when the engine closes. */
+        public Builder optTraceFile(Path file) {
+            this.traceFile = file;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy, prefetch,
-                    directIo, ioThreads, routingProfile);
+                    directIo, ioThreads, routingProfile, traceFile);
         }
     }
 }

@@ -23,6 +23,7 @@ import dev.klotski.engine.offload.OffloadedExperts;
 import dev.klotski.engine.offload.TierReport;
 import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
+import dev.klotski.engine.util.ChromeTrace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +58,10 @@ public final class KlotskiEngine implements AutoCloseable {
     private final CallGate gate = new CallGate(); // one call at a time, in arrival order
     private volatile boolean closed;
     private boolean released; // guarded by the gate
+
+    /** Most spans a trace keeps (about 100 MB of JSON); later ones are counted as dropped. */
+    private static final int TRACE_SPANS = 1_000_000;
+    private ChromeTrace trace; // or null
 
     private KlotskiEngine(EngineOptions options, MoeModel model, Tokenizer tokenizer, Kernels kernels) {
         this.options = options;
@@ -110,7 +115,14 @@ public final class KlotskiEngine implements AutoCloseable {
                 config.architecture(), config.layers(), config.experts(), config.expertsPerToken(),
                 config.hiddenSize(), dir,
                 (System.nanoTime() - start) / 1_000_000, kernels.name(), options.threads(), describeOffload(model));
-        return new KlotskiEngine(options, model, tokenizer, kernels);
+        ChromeTrace trace = null;
+        if (options.traceFile() != null) {
+            trace = new ChromeTrace(TRACE_SPANS);
+            model.trace(trace); // before the generator makes its workspace
+        }
+        KlotskiEngine engine = new KlotskiEngine(options, model, tokenizer, kernels);
+        engine.trace = trace;
+        return engine;
     }
 
     private static String describeOffload(MoeModel model) {
@@ -372,6 +384,19 @@ public final class KlotskiEngine implements AutoCloseable {
         return counters.snapshot(model.weightBytes().total());
     }
 
+    private void writeTrace() {
+        if (trace == null) {
+            return;
+        }
+        try {
+            trace.write(options.traceFile());
+            LOG.info("wrote a trace of {} spans{} to {} (open it in https://ui.perfetto.dev)", trace.size(),
+                    trace.dropped() > 0 ? " (" + trace.dropped() + " more dropped)" : "", options.traceFile());
+        } catch (java.io.IOException e) {
+            LOG.warn("could not write the trace to {}: {}", options.traceFile(), e.toString());
+        }
+    }
+
     /**
      * Lets the running call finish, then frees the model; every call not yet started (waiting or later) is
      * refused with an IllegalStateException. Safe to call more than once, from any thread.
@@ -386,6 +411,7 @@ public final class KlotskiEngine implements AutoCloseable {
                 kernels.close();
                 model.close();
                 tokenizer.close();
+                writeTrace();
             }
         } finally {
             gate.exit();

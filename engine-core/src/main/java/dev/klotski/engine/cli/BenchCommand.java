@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.ExpertTierReport;
 import dev.klotski.engine.api.GenerationStats;
 import dev.klotski.engine.api.KlotskiEngine;
@@ -67,7 +68,11 @@ final class BenchCommand implements Callable<Integer> {
                 format == GenerateCommand.OutputFormat.json)) {
             long done = 0;
             for (String[] combo : combos) {
-                try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions(combo[0], combo[1]))) {
+                EngineOptions options = engine.toOptions(combo[0], combo[1]);
+                if (options.traceFile() != null && combos.size() > 1) { // one trace per combination
+                    options = options.withTraceFile(traceFor(options.traceFile(), combo));
+                }
+                try (KlotskiEngine klotski = KlotskiEngine.open(options)) {
                     kernels = klotski.kernelsName();
                     WeightBytesJson.put(weights, klotski);
                     for (int batch : batchSizes) {
@@ -94,6 +99,15 @@ final class BenchCommand implements Callable<Integer> {
         try (var files = java.nio.file.Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).sorted().toList();
         }
+    }
+
+    /** trace.json -> trace-lru-next-gate.json */
+    private static java.nio.file.Path traceFor(java.nio.file.Path file, String[] combo) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : ".json";
+        return file.resolveSibling(stem + "-" + combo[0] + "-" + combo[1] + ext);
     }
 
     /** Every (policy, prefetcher) pair of the comma lists when offloading; one run otherwise. */

@@ -43,6 +43,11 @@ final class EngineArgs {
             description = "A routing profile from klotski profile: what pin pins and correlation, markov and eam start from.")
     java.nio.file.Path routingProfile;
 
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Write a Chrome trace (JSON; open in https://ui.perfetto.dev) of passes, layers, experts "
+                    + "computed, expert loads per reader and waits for them, when the engine closes.")
+    java.nio.file.Path trace;
+
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "2", description = "Threads that read offloaded experts.")
     int ioThreads;
 
@@ -54,7 +59,7 @@ final class EngineArgs {
     EngineOptions toOptions(String expertPolicy, String prefetcher) {
         EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(batchInvariant)
                 .optDeviceBudget(deviceBudget).optHostBudget(hostBudget).optExpertPolicy(expertPolicy).optPrefetch(prefetcher)
-                .optDirectIo(directIo).optIoThreads(ioThreads).optRoutingProfile(routingProfile);
+                .optDirectIo(directIo).optIoThreads(ioThreads).optRoutingProfile(routingProfile).optTraceFile(trace);
         if (threads != null) {
             b.optThreads(threads);
         }

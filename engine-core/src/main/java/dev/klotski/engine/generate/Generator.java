@@ -172,7 +172,12 @@ public final class Generator {
         for (int t = 0; t < batch.size(); t++) {
             batch.caches()[batch.sequence()[t]].ensureCapacity(batch.positions()[t] + 1);
         }
+        long start = workspace.tracer().enabled() ? System.nanoTime() : 0;
         float[] logits = model.forward(kernels, workspace, batch);
+        if (workspace.tracer().enabled()) {
+            workspace.tracer().span("passes", "pass of " + batch.size() + " tokens, " + batch.logitRows().length
+                    + " sequences", start, System.nanoTime());
+        }
         ModelConfig config = model.config();
         int vocab = config.vocabSize();
         int[] rows = batch.logitRows();

@@ -33,12 +33,22 @@ public final class MoeModel implements AutoCloseable {
         return weightBytes;
     }
 
+    private dev.klotski.engine.util.Tracer tracer = dev.klotski.engine.util.Tracer.NONE;
+
+    /** Records passes (in workspaces made from now on) and expert loads in {@code t}. */
+    public void trace(dev.klotski.engine.util.Tracer t) {
+        this.tracer = t;
+        experts.trace(t);
+    }
+
     /** A workspace for passes of this model on the given backend. */
     public Workspace newWorkspace(Kernels kernels) {
         int maxInter = Math.max(config.expertIntermediate(), Math.max(config.sharedIntermediate(),
                 config.denseIntermediate()));
-        return new Workspace(kernels, new Workspace.Dims(config.hiddenSize(), config.qDim(), config.kvDim(),
+        Workspace ws = new Workspace(kernels, new Workspace.Dims(config.hiddenSize(), config.qDim(), config.kvDim(),
                 maxInter, config.experts(), config.expertsPerToken(), config.vocabSize()));
+        ws.trace(tracer);
+        return ws;
     }
 
     /**

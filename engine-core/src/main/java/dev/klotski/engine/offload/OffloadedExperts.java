@@ -11,6 +11,7 @@ import dev.klotski.engine.model.layers.RoutingListener;
 import dev.klotski.engine.model.layers.RoutingListeners;
 import dev.klotski.engine.model.weights.StoredWeight;
 import dev.klotski.engine.tensor.WeightFormat;
+import dev.klotski.engine.util.Tracer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,6 +57,7 @@ public final class OffloadedExperts implements ExpertSource {
     private final PrefetchSink sink = this::prefetch;
     private final List<Thread> readers = new ArrayList<>();
     private final RoutingListeners listeners = new RoutingListeners();
+    private volatile Tracer tracer = Tracer.NONE;
     private ExpertCounters passCounters = new ExpertCounters(); // the routing pass that prefetches now
     private long arrivals;
     private long peakSlots;
@@ -106,7 +108,8 @@ public final class OffloadedExperts implements ExpertSource {
         }
         for (int t = 0; t < ioThreads; t++) {
             ExpertStorage.Staging staging = storage.newStaging(largestTensor);
-            Thread reader = new Thread(() -> readLoop(staging), "klotski-expert-reader-" + t);
+            String track = "io-" + t;
+            Thread reader = new Thread(() -> readLoop(staging, track), "klotski-expert-reader-" + t);
             reader.setDaemon(true);
             readers.add(reader);
         }
@@ -342,7 +345,12 @@ public final class OffloadedExperts implements ExpertSource {
 
     // ---- the reader side ----
 
-    private void readLoop(ExpertStorage.Staging staging) {
+    @Override
+    public void trace(Tracer t) {
+        this.tracer = t;
+    }
+
+    private void readLoop(ExpertStorage.Staging staging, String track) {
         while (true) {
             LoadTask task;
             Slot slot;
@@ -365,6 +373,7 @@ public final class OffloadedExperts implements ExpertSource {
                 lock.unlock();
             }
             StoredExpert expert = stored[task.layer()][task.expert()];
+            long loadStart = System.nanoTime();
             long bytes = 0;
             long copied = 0;
             RuntimeException error = null;
@@ -395,6 +404,11 @@ public final class OffloadedExperts implements ExpertSource {
                 } finally {
                     lock.unlock();
                 }
+            }
+            Tracer t = tracer;
+            if (t.enabled()) {
+                t.span(track, "load L" + task.layer() + " expert " + task.expert() + (task.demand() ? "" : " (prefetch)")
+                        + (hostCopy != null ? " from host" : ""), loadStart, System.nanoTime());
             }
             finish(task, bytes, error);
         }

@@ -136,4 +136,37 @@ class OffloadedEngineTest {
                 .optPrefetch("correlation").optRoutingProfile(profile).build()));
         assertTrue(e.getMessage().contains(profile.toString()), e.getMessage());
     }
+
+    @Test
+    void aTraceShowsPassesLayersExpertsAndLoadsOnTheirOwnTracks(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("trace.json");
+        Path model = TestModels.qwen3();
+        try (KlotskiEngine engine = KlotskiEngine.open(options(model, OffloadingEquivalenceTest.minimumBudget(model))
+                .optTraceFile(file).build())) {
+            engine.generate(REQUESTS);
+        }
+        com.fasterxml.jackson.databind.JsonNode events = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(file.toFile()).get("traceEvents");
+        java.util.Map<Integer, String> tracks = new java.util.HashMap<>();
+        java.util.Map<String, Integer> spansPerTrack = new java.util.HashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode e : events) {
+            if (e.get("ph").asText().equals("M")) {
+                tracks.put(e.get("tid").asInt(), e.get("args").get("name").asText());
+            }
+        }
+        boolean expertSpan = false;
+        boolean loadSpan = false;
+        for (com.fasterxml.jackson.databind.JsonNode e : events) {
+            if (e.get("ph").asText().equals("X")) {
+                String track = tracks.get(e.get("tid").asInt());
+                spansPerTrack.merge(track, 1, Integer::sum);
+                assertTrue(e.get("dur").asDouble() >= 0 && e.get("ts").asDouble() >= 0, e.toString());
+                expertSpan |= track.equals("compute") && e.get("name").asText().matches("L\\d+ expert \\d+ .*");
+                loadSpan |= track.startsWith("io-") && e.get("name").asText().startsWith("load L");
+            }
+        }
+        assertTrue(spansPerTrack.keySet().containsAll(List.of("compute", "passes")), spansPerTrack.toString());
+        assertTrue(spansPerTrack.keySet().stream().anyMatch(t -> t.startsWith("io-")), "a reader's own track");
+        assertTrue(expertSpan && loadSpan, "expert computations and loads are spans: " + spansPerTrack);
+    }
 }

@@ -19,6 +19,11 @@ public final class Attention {
     private final RmsNorm kNorm;
     private final RotaryEmbedding rope;
 
+    /** The decoder layer this attention belongs to. */
+    public int layer() {
+        return layer;
+    }
+
     public Attention(int layer, AttentionShape shape, Linear q, Linear k, Linear v, Linear o, RmsNorm qNorm,
                      RmsNorm kNorm, RotaryEmbedding rope) {
         this.layer = layer;

@@ -64,6 +64,10 @@ public interface ExpertSource extends AutoCloseable {
 
     void removeListener(RoutingListener listener);
 
+    /** Records loads in {@code tracer}, one track per reader; a resident source loads nothing. */
+    default void trace(dev.klotski.engine.util.Tracer tracer) {
+    }
+
     @Override
     default void close() {
     }

@@ -100,13 +100,13 @@ public final class MoeBlock implements FeedForward {
             boolean progressed = kept < left;
             left = kept;
             if (left > 0 && !progressed) {
-                awaitArrival(seen, pending, left, counters);
+                awaitArrival(seen, pending, left, counters, ws);
             }
         }
     }
 
     /** Waits for the next load to land; on an error or an interrupt releases what is still pending. */
-    private void awaitArrival(long seen, int[] pending, int left, ExpertCounters counters) {
+    private void awaitArrival(long seen, int[] pending, int left, ExpertCounters counters, Workspace ws) {
         long start = System.nanoTime();
         try {
             experts.awaitArrival(seen);
@@ -118,7 +118,11 @@ public final class MoeBlock implements FeedForward {
             releaseAll(pending, 0, left);
             throw failure;
         }
-        counters.stalled(System.nanoTime() - start);
+        long end = System.nanoTime();
+        counters.stalled(end - start);
+        if (ws.tracer.enabled()) {
+            ws.tracer.span("compute", "L" + layer + " wait for a load", start, end);
+        }
     }
 
     private void releaseAll(int[] experts, int from, int to) {
@@ -133,9 +137,13 @@ public final class MoeBlock implements FeedForward {
         int e = lease.expert();
         int from = ws.expertStarts[e];
         int count = ws.expertStarts[e + 1] - from;
+        long start = ws.tracer.enabled() ? System.nanoTime() : 0;
         kernels.gatherRows(ws.normed, hidden, ws.assignedTokens, from, count, ws.gathered);
         lease.weights().apply(kernels, ws, ws.gathered, count, ws.expertOut);
         kernels.copy(ws.expertOut, 0, ws.expertOuts, from * hidden, count * hidden);
+        if (ws.tracer.enabled()) {
+            ws.tracer.span("compute", "L" + layer + " expert " + e + " (" + count + " tokens)", start, System.nanoTime());
+        }
     }
 
     /**

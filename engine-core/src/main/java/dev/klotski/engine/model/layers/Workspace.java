@@ -2,6 +2,7 @@ package dev.klotski.engine.model.layers;
 
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.tensor.Buffer;
+import dev.klotski.engine.util.Tracer;
 
 /**
  * Every activation buffer of a forward pass, allocated in backend memory for a number of tokens and reused by
@@ -42,6 +43,7 @@ public final class Workspace {
     final int[] wanted;    // (experts) the experts a pass uses, most tokens first
     final int[] pending;   // (experts) of those, the ones not computed yet
     final RoutingEvent routing = new RoutingEvent();
+    Tracer tracer = Tracer.NONE; // spans per layer and expert, when a trace is asked for
     private int[] fill;    // (experts) cursor per expert while grouping
     // Logits, (L, ...):
     Buffer selected;   // (L, hidden) rows that need logits
@@ -96,6 +98,15 @@ public final class Workspace {
             keyCaches = new Buffer[sequences];
             valueCaches = new Buffer[sequences];
         }
+    }
+
+    /** Records this workspace's passes in {@code t} (per layer, per expert, per wait for a load). */
+    public void trace(Tracer t) {
+        this.tracer = t;
+    }
+
+    public Tracer tracer() {
+        return tracer;
     }
 
     /** A scratch array of at least {@code experts} ints for grouping choices by expert. */

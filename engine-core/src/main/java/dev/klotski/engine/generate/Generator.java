@@ -26,6 +26,7 @@ public final class Generator {
     private final int[] eosIds;
     private final Workspace workspace; // calls are served one at a time, so one workspace serves them all
     private final AtomicLong nextRequestId = new AtomicLong();
+    private KvBudget kvBudget;
 
     /**
      * @param decoder         turns output ids into text (special tokens skipped)
@@ -44,6 +45,14 @@ public final class Generator {
         this.maxBatchTokens = maxBatchTokens;
         this.eosIds = eosIds.clone();
         this.workspace = model.newWorkspace(kernels);
+        this.kvBudget = new KvBudget(model.config(), KvBudget::freeHeap);
+    }
+
+    /** As the full constructor, with the memory KV caches may use measured by {@code availableBytes}. */
+    Generator(MoeModel model, Kernels kernels, Function<int[], String> decoder, int maxBatchTokens, int[] eosIds,
+              java.util.function.LongSupplier availableBytes) {
+        this(model, kernels, decoder, maxBatchTokens, eosIds);
+        this.kvBudget = new KvBudget(model.config(), availableBytes);
     }
 
     /** Completes every prompt; prompts must already fit the context with their max_new_tokens. */
@@ -59,6 +68,7 @@ public final class Generator {
      */
     public List<Outcome> generate(List<int[]> prompts, List<SamplingSpec> params, BooleanSupplier cancelled) {
         ModelConfig config = model.config();
+        kvBudget.check(prompts, params);
         List<Sequence> sequences = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
             int[] ids = prompts.get(i);

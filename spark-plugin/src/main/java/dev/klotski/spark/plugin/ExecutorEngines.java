@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecutorEngines {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorEngines.class);
-    private static final Map<EngineSpec, BatchEngine> ENGINES = new ConcurrentHashMap<>();
+    private static final Map<EngineSpec, Slot> ENGINES = new ConcurrentHashMap<>();
     private static volatile Consumer<EngineLoaded> listener = e -> { };
     private static volatile String executorId = "driver";
     private static volatile String gpuAddress;
@@ -26,14 +26,55 @@ public final class ExecutorEngines {
     private ExecutorEngines() {
     }
 
+    /**
+     * One spec's engine: loaded once, outside the map (a long load must not block lookups of other specs), by
+     * the first caller; the others wait for it. A failed load is remembered with its message for the
+     * executor's life: every later task fails at once with the same cause instead of loading again.
+     */
+    private static final class Slot {
+        private final EngineSpec spec;
+        private BatchEngine engine;        // guarded by this
+        private RuntimeException failure;  // guarded by this
+
+        Slot(EngineSpec spec) {
+            this.spec = spec;
+        }
+
+        synchronized BatchEngine get() {
+            if (engine == null && failure == null) {
+                try {
+                    engine = load(spec);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                throw new IllegalStateException("the engine for " + spec.modelDir() + " failed to load on executor "
+                        + executorId + " and is not retried there: " + failure.getMessage(), failure);
+            }
+            return engine;
+        }
+
+        synchronized BatchEngine loaded() {
+            return engine;
+        }
+    }
+
     /** The engine for this spec, loading it the first time (concurrent callers wait for the one load). */
     public static BatchEngine get(EngineSpec spec) {
-        return ENGINES.computeIfAbsent(spec, ExecutorEngines::load);
+        return ENGINES.computeIfAbsent(spec, Slot::new).get();
     }
 
     /** Engines currently open in this JVM. */
     public static List<BatchEngine> open() {
-        return new ArrayList<>(ENGINES.values());
+        List<BatchEngine> out = new ArrayList<>();
+        for (Slot s : ENGINES.values()) {
+            BatchEngine e = s.loaded();
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** Called by the executor plugin: who we are, which GPU we got, whom to tell about loads. */
@@ -46,7 +87,8 @@ public final class ExecutorEngines {
     /** Closes every engine (executor shutdown). */
     static void closeAll() {
         for (EngineSpec spec : new ArrayList<>(ENGINES.keySet())) {
-            BatchEngine e = ENGINES.remove(spec);
+            Slot slot = ENGINES.remove(spec);
+            BatchEngine e = slot == null ? null : slot.loaded();
             if (e != null) {
                 try {
                     e.close();

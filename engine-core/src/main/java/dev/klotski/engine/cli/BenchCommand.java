@@ -85,7 +85,7 @@ final class BenchCommand implements Callable<Integer> {
                             progress.update(++done);
                         }
                         ObjectNode row = row(batch, klotski.options().offloaded() ? combo : null, runs);
-                        klotski.expertTier().ifPresent(t -> putPrefetchScore(row, t));
+                        klotski.expertTier().ifPresent(t -> putTierFigures(row, t));
                         rows.add(row);
                     }
                 }
@@ -125,8 +125,8 @@ final class BenchCommand implements Callable<Integer> {
         return combos;
     }
 
-    /** Prefetch precision and recall over every MoE layer, all runs of the engine so far. */
-    private static void putPrefetchScore(ObjectNode row, ExpertTierReport tier) {
+    /** Prefetch precision and recall, peak bytes, host hits and per-layer figures: all runs of the engine so far. */
+    private static void putTierFigures(ObjectNode row, ExpertTierReport tier) {
         row.put("prefetch_precision", Math.round(tier.prefetchPrecision() * 1000) / 1000.0);
         row.put("prefetch_recall", Math.round(tier.prefetchRecall() * 1000) / 1000.0);
         row.put("peak_device_bytes", tier.peakBytes());

@@ -1,6 +1,9 @@
 package dev.klotski.engine.model;
 
 import dev.klotski.engine.model.layers.Router;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Everything an expert source is built from: the model's shape, where every routed expert is stored, and each
@@ -51,29 +54,18 @@ public record ExpertCatalog(ModelConfig config, StoredExpert[][] experts, Router
         return -1;
     }
 
+    /** Every routed expert, layer by layer. */
+    public Stream<StoredExpert> all() {
+        return Arrays.stream(experts).filter(Objects::nonNull).flatMap(Arrays::stream);
+    }
+
     /** Bytes of the largest expert: the size of one slot in a tier. */
     public long expertBytes() {
-        long max = 0;
-        for (StoredExpert[] layer : experts) {
-            if (layer != null) {
-                for (StoredExpert e : layer) {
-                    max = Math.max(max, e.heldBytes());
-                }
-            }
-        }
-        return max;
+        return all().mapToLong(StoredExpert::heldBytes).max().orElse(0);
     }
 
     /** Bytes of all routed experts together. */
     public long totalBytes() {
-        long total = 0;
-        for (StoredExpert[] layer : experts) {
-            if (layer != null) {
-                for (StoredExpert e : layer) {
-                    total += e.heldBytes();
-                }
-            }
-        }
-        return total;
+        return all().mapToLong(StoredExpert::heldBytes).sum();
     }
 }

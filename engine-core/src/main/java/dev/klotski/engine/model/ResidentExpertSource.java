@@ -44,9 +44,7 @@ public final class ResidentExpertSource implements ExpertSource {
 
     @Override
     public void request(int layer, int[] experts, int count, ExpertCounters counters) {
-        for (int i = 0; i < count; i++) {
-            counters.lookup(true);
-        }
+        counters.hits(count);
     }
 
     @Override

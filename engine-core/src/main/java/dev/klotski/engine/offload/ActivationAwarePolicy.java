@@ -9,19 +9,16 @@ import dev.klotski.engine.model.layers.RoutingEvent;
  * least recently used. Slots are shared per layer here, so the layer term orders nothing within a victim choice;
  * it is kept so that {@link #priority} is the paper's figure.
  */
-public final class ActivationAwarePolicy implements CachePolicy {
+public final class ActivationAwarePolicy extends ScoredPolicy {
     private static final double EPS = 1e-6;
 
     private final RoutingShape shape;
     private final ActivationMatrices running;
-    private final LruPolicy lru;
-    private final int[] tied; // scratch: candidates sharing the lowest priority
 
     public ActivationAwarePolicy(RoutingShape shape) {
+        super(shape.layers(), shape.experts());
         this.shape = shape;
-        this.tied = new int[shape.experts()];
         this.running = new ActivationMatrices(shape);
-        this.lru = new LruPolicy(shape.layers(), shape.experts());
     }
 
     @Override
@@ -54,33 +51,7 @@ public final class ActivationAwarePolicy implements CachePolicy {
     }
 
     @Override
-    public void onUse(int layer, int expert) {
-        lru.onUse(layer, expert);
-    }
-
-    @Override
-    public void onInsert(int layer, int expert, boolean prefetched) {
-        lru.onInsert(layer, expert, prefetched);
-    }
-
-    @Override
-    public void onEvict(int layer, int expert) {
-    }
-
-    @Override
-    public int victim(int layer, int[] candidates, int count) {
-        double low = Double.MAX_VALUE;
-        int ties = 0;
-        for (int i = 0; i < count; i++) {
-            double p = priority(layer, candidates[i]);
-            if (p < low) {
-                low = p;
-                ties = 0;
-            }
-            if (p == low) {
-                tied[ties++] = candidates[i];
-            }
-        }
-        return lru.victim(layer, tied, ties);
+    protected double score(int layer, int expert) {
+        return priority(layer, expert);
     }
 }

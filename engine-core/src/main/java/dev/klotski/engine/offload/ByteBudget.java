@@ -50,10 +50,6 @@ public record ByteBudget(long bytes, double fraction) {
         return new ByteBudget((long) bytes, 0);
     }
 
-    public static ByteBudget ofBytes(long bytes) {
-        return new ByteBudget(bytes, 0);
-    }
-
     /** The budget in bytes for a model whose experts hold {@code expertBytes} in all. */
     public long resolve(long expertBytes) {
         return bytes >= 0 ? bytes : (long) Math.floor(fraction * expertBytes);

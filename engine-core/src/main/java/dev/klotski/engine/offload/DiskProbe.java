@@ -22,9 +22,8 @@ public final class DiskProbe {
 
     /** Bytes per second over up to {@code limitBytes} of the files, in order; falls back to buffered reads. */
     public static double sequentialBytesPerSecond(List<Path> files, long limitBytes) {
-        boolean direct = true;
         try {
-            return measure(files, limitBytes, direct);
+            return measure(files, limitBytes, true);
         } catch (UnsupportedOperationException | IOException e) {
             try {
                 return measure(files, limitBytes, false);

@@ -27,6 +27,7 @@ public final class ExpertCache {
     private final int[][] freeSlots;   // (layer, quota) stack of free slot indexes
     private final int[] freeCount;     // (layer)
     private final int[] used;          // (layer) slots taken
+    private int usedTotal;             // slots taken in all layers
     private final int[] candidates;    // scratch for victim choice
     private int lastEvicted = -1;
 
@@ -101,6 +102,11 @@ public final class ExpertCache {
         return used[layer];
     }
 
+    /** Slots of all layers taken now. */
+    public int occupied() {
+        return usedTotal;
+    }
+
     /** Forbids evicting the expert until a matching {@link #unprotect}; works whether or not it is present. */
     public void protect(int layer, int expert) {
         protection[layer][expert]++;
@@ -129,6 +135,19 @@ public final class ExpertCache {
      * to make room is {@link #lastEvicted()} (-1 when a free slot was used).
      */
     public int admit(int layer, int expert, boolean prefetched) {
+        return admit(layer, expert, prefetched, null);
+    }
+
+    /**
+     * Admits a prefetch as {@link #admit} does, but never evicts a resident expert that {@code predictions} also
+     * predicts for the layer: when a pass needs more experts than the layer has slots, a guess would otherwise
+     * throw out one certain hit to make room for another.
+     */
+    public int admitPrediction(int layer, int expert, PrefetchScore predictions) {
+        return admit(layer, expert, true, predictions);
+    }
+
+    private int admit(int layer, int expert, boolean prefetched, PrefetchScore keep) {
         if (state[layer][expert] != ABSENT) {
             throw new IllegalStateException("expert " + expert + " of layer " + layer + " already holds a slot");
         }
@@ -141,7 +160,7 @@ public final class ExpertCache {
             byte[] st = state[layer];
             int[] prot = protection[layer];
             for (int e = 0; e < experts; e++) {
-                if (st[e] == RESIDENT && prot[e] == 0) {
+                if (st[e] == RESIDENT && prot[e] == 0 && (keep == null || !keep.isPredicted(layer, e))) {
                     candidates[n++] = e;
                 }
             }
@@ -165,6 +184,7 @@ public final class ExpertCache {
         state[layer][expert] = LOADING;
         slotOf[layer][expert] = slot;
         used[layer]++;
+        usedTotal++;
         policy.onInsert(layer, expert, prefetched);
         return slot;
     }
@@ -196,5 +216,6 @@ public final class ExpertCache {
         slotOf[layer][expert] = -1;
         state[layer][expert] = ABSENT;
         used[layer]--;
+        usedTotal--;
     }
 }

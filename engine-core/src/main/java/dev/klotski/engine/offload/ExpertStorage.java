@@ -26,11 +26,9 @@ import java.util.Map;
  */
 public final class ExpertStorage implements AutoCloseable {
     private final Map<Path, FileChannel> channels = new HashMap<>();
-    private final boolean directIo;
     private final int alignment; // bytes; 1 without O_DIRECT
 
     public ExpertStorage(Iterable<Path> files, boolean directIo) {
-        this.directIo = directIo;
         int align = 1;
         try {
             for (Path f : files) {
@@ -64,10 +62,6 @@ public final class ExpertStorage implements AutoCloseable {
         }
     }
 
-    public boolean directIo() {
-        return directIo;
-    }
-
     /** A staging buffer able to hold any tensor of these experts, aligned for this storage's reads. */
     public Staging newStaging(long largestTensorBytes) {
         long size = largestTensorBytes + 2L * alignment;
@@ -85,10 +79,6 @@ public final class ExpertStorage implements AutoCloseable {
 
         private Staging(ByteBuffer buffer) {
             this.buffer = buffer;
-        }
-
-        public long capacity() {
-            return buffer.capacity();
         }
     }
 

@@ -2,11 +2,10 @@ package dev.klotski.engine.offload;
 
 import dev.klotski.engine.model.ExpertCatalog;
 import dev.klotski.engine.model.ExpertSourceFactory;
-import dev.klotski.engine.model.StoredExpert;
 import dev.klotski.engine.model.layers.ExpertSource;
 import dev.klotski.engine.model.weights.Checkpoint;
-import dev.klotski.engine.model.weights.StoredWeight;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -48,15 +47,7 @@ public final class OffloadFactory implements ExpertSourceFactory {
 
     @Override
     public ExpertSource create(ExpertCatalog catalog, Checkpoint checkpoint) {
-        for (StoredExpert[] layer : catalog.experts()) {
-            if (layer != null) {
-                for (StoredExpert e : layer) {
-                    for (StoredWeight w : e.matrices()) {
-                        checkpoint.claim(w); // read by the tier later, not at load
-                    }
-                }
-            }
-        }
+        catalog.all().flatMap(e -> Arrays.stream(e.matrices())).forEach(checkpoint::claim); // read later, by the tier
         int slots = slots(catalog, options.deviceBudget());
         int experts = catalog.expertsPerLayer();
         RoutingShape shape = new RoutingShape(catalog.layers(), experts, catalog.topK());
@@ -84,18 +75,12 @@ public final class OffloadFactory implements ExpertSourceFactory {
 
     private static Set<Path> files(ExpertCatalog catalog) {
         Set<Path> files = new LinkedHashSet<>();
-        for (StoredExpert[] layer : catalog.experts()) {
-            if (layer != null) {
-                for (StoredExpert e : layer) {
-                    for (StoredWeight w : e.matrices()) {
-                        files.add(w.values().file());
-                        if (w.scales() != null) {
-                            files.add(w.scales().file());
-                        }
-                    }
-                }
+        catalog.all().flatMap(e -> Arrays.stream(e.matrices())).forEach(w -> {
+            files.add(w.values().file());
+            if (w.scales() != null) {
+                files.add(w.scales().file());
             }
-        }
+        });
         return files;
     }
 

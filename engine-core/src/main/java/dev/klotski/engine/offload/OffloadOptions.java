@@ -25,29 +25,4 @@ public record OffloadOptions(ByteBudget deviceBudget, ByteBudget hostBudget, Str
             throw new IllegalArgumentException("io threads must be in [1, 64], got " + ioThreads);
         }
     }
-
-    /** LRU, no prefetch, two reader threads, page-cached reads. */
-    public static OffloadOptions of(ByteBudget deviceBudget) {
-        return new OffloadOptions(deviceBudget, null, "lru", "none", false, 2, null);
-    }
-
-    public OffloadOptions withPolicy(String p) {
-        return new OffloadOptions(deviceBudget, hostBudget, p, prefetch, directIo, ioThreads, profile);
-    }
-
-    public OffloadOptions withPrefetch(String p) {
-        return new OffloadOptions(deviceBudget, hostBudget, policy, p, directIo, ioThreads, profile);
-    }
-
-    public OffloadOptions withDirectIo(boolean on) {
-        return new OffloadOptions(deviceBudget, hostBudget, policy, prefetch, on, ioThreads, profile);
-    }
-
-    public OffloadOptions withIoThreads(int n) {
-        return new OffloadOptions(deviceBudget, hostBudget, policy, prefetch, directIo, n, profile);
-    }
-
-    public OffloadOptions withProfile(Path p) {
-        return new OffloadOptions(deviceBudget, hostBudget, policy, prefetch, directIo, ioThreads, p);
-    }
 }

@@ -53,7 +53,6 @@ public final class OffloadedExperts implements ExpertSource {
     private final ArrayDeque<LoadTask> prefetches = new ArrayDeque<>();
     private final byte[][] queued;          // (layer, expert) NOT_QUEUED, DEMAND or PREFETCH
     private final int[] prefetchedForLayer; // (layer) prefetches queued since the layer last routed
-    private final int[] guards;             // (experts) scratch: predicted experts kept from a guess's eviction
     private final PrefetchSink sink = this::prefetch;
     private final List<Thread> readers = new ArrayList<>();
     private final RoutingListeners listeners = new RoutingListeners();
@@ -86,7 +85,6 @@ public final class OffloadedExperts implements ExpertSource {
         this.budgetBytes = budgetBytes;
         this.queued = new byte[layers][experts];
         this.prefetchedForLayer = new int[layers];
-        this.guards = new int[experts];
         StoredExpert shape = sameShape(catalog);
         this.host = hostQuotas == null ? null : new HostTier(hostQuotas, experts, shape);
         this.slots = new Slot[layers][];
@@ -98,11 +96,9 @@ public final class OffloadedExperts implements ExpertSource {
         }
         this.heldBytes = new EnumMap<>(WeightFormat.class);
         long totalSlots = cache.totalSlots();
-        for (StoredWeight w : shape.matrices()) {
-            heldBytes.merge(w.format(), w.heldBytes() * totalSlots, Long::sum);
-        }
         long largestTensor = 0;
         for (StoredWeight w : shape.matrices()) {
+            heldBytes.merge(w.format(), w.heldBytes() * totalSlots, Long::sum);
             largestTensor = Math.max(largestTensor, Math.max(w.values().byteLength(),
                     w.scales() == null ? 0 : w.scales().byteLength()));
         }
@@ -118,24 +114,13 @@ public final class OffloadedExperts implements ExpertSource {
 
     /** Slots are interchangeable only if every expert has one shape and format; checkpoints always do. */
     private static StoredExpert sameShape(ExpertCatalog catalog) {
-        StoredExpert first = null;
-        for (StoredExpert[] layer : catalog.experts()) {
-            if (layer == null) {
-                continue;
-            }
-            for (StoredExpert e : layer) {
-                if (first == null) {
-                    first = e;
-                } else if (!sameLayout(first, e)) {
-                    throw new IllegalArgumentException("expert " + e.gate().name() + " is stored in another shape or "
-                            + "format than " + first.gate().name() + "; offloading needs every routed expert alike "
-                            + "— quantize the model again with one scheme for all experts");
-                }
-            }
-        }
-        if (first == null) {
-            throw new IllegalArgumentException("the model has no routed experts to offload");
-        }
+        StoredExpert first = catalog.all().findFirst().orElseThrow(
+                () -> new IllegalArgumentException("the model has no routed experts to offload"));
+        catalog.all().filter(e -> !sameLayout(first, e)).findFirst().ifPresent(e -> {
+            throw new IllegalArgumentException("expert " + e.gate().name() + " is stored in another shape or "
+                    + "format than " + first.gate().name() + "; offloading needs every routed expert alike "
+                    + "— quantize the model again with one scheme for all experts");
+        });
         return first;
     }
 
@@ -429,7 +414,8 @@ public final class OffloadedExperts implements ExpertSource {
             if (cache.isPresent(t.layer(), t.expert())) {
                 continue;
             }
-            int slot = t.demand() ? cache.admit(t.layer(), t.expert(), false) : admitGuess(t.layer(), t.expert());
+            int slot = t.demand() ? cache.admit(t.layer(), t.expert(), false)
+                    : cache.admitPrediction(t.layer(), t.expert(), score);
             if (slot == ExpertCache.NO_ROOM) {
                 if (t.demand()) { // every slot is loading or protected: wait for one to be released
                     demand.addFirst(t);
@@ -450,36 +436,10 @@ public final class OffloadedExperts implements ExpertSource {
                 counts.prefetchLoads[t.layer()]++;
             }
             slots[t.layer()][slot].expert = t.expert();
-            long occupied = 0;
-            for (int l = 0; l < cache.layers(); l++) {
-                occupied += cache.occupied(l);
-            }
-            peakSlots = Math.max(peakSlots, occupied);
+            peakSlots = Math.max(peakSlots, cache.occupied());
             return t;
         }
         return null;
-    }
-
-    /**
-     * Admits a prefetch without evicting a resident expert that is itself predicted for the layer: when a pass
-     * needs more experts than the layer has slots, a guess would otherwise throw out a certain hit to make room
-     * for another, and the layer would find nothing resident. Under the lock.
-     */
-    private int admitGuess(int layer, int expert) {
-        int guarded = 0;
-        for (int e = 0; e < cache.experts(); e++) {
-            if (cache.isResident(layer, e) && score.isPredicted(layer, e)) {
-                cache.protect(layer, e);
-                guards[guarded++] = e;
-            }
-        }
-        try {
-            return cache.admit(layer, expert, true);
-        } finally {
-            for (int i = 0; i < guarded; i++) {
-                cache.unprotect(layer, guards[i]);
-            }
-        }
     }
 
     private void finish(LoadTask t, long bytes, RuntimeException error) {

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * chosen when the cache asks for {@link #quotas}, the one moment the policy learns its slots, and leave at least
  * top-k slots unpinned so a token's experts always fit beside them.
  */
-public final class PinPolicy implements CachePolicy {
+public final class PinPolicy extends LruBackedPolicy {
     /**
      * Share of a layer's slots pinned. On the gpt-oss trace (judged on requests 101 to 237) pinning costs hit
      * rate at any share (0.125: 0.630, 0.25: 0.619, 0.5: 0.606; LRU 0.642): routing drifts between requests.
@@ -19,15 +19,14 @@ public final class PinPolicy implements CachePolicy {
     private final RoutingProfile profile;
     private final double share;
     private final boolean[][] pinned; // (layer, expert)
-    private final LruPolicy lru;
     private final int[] unpinned;     // scratch
 
     public PinPolicy(RoutingShape shape, RoutingProfile profile, double share) {
+        super(shape.layers(), shape.experts());
         this.shape = shape;
         this.profile = profile.requireShape(shape);
         this.share = share;
         this.pinned = new boolean[shape.layers()][shape.experts()];
-        this.lru = new LruPolicy(shape.layers(), shape.experts());
         this.unpinned = new int[shape.experts()];
     }
 
@@ -38,7 +37,7 @@ public final class PinPolicy implements CachePolicy {
 
     @Override
     public int[] quotas(int totalSlots, boolean[] moeLayers, int experts, int minPerLayer) {
-        int[] quotas = CachePolicy.super.quotas(totalSlots, moeLayers, experts, minPerLayer);
+        int[] quotas = super.quotas(totalSlots, moeLayers, experts, minPerLayer);
         for (int l = 0; l < quotas.length; l++) {
             int pins = Math.min((int) Math.round(share * quotas[l]), Math.max(0, quotas[l] - shape.topK()));
             pin(l, pins);
@@ -63,20 +62,6 @@ public final class PinPolicy implements CachePolicy {
 
     public boolean isPinned(int layer, int expert) {
         return pinned[layer][expert];
-    }
-
-    @Override
-    public void onUse(int layer, int expert) {
-        lru.onUse(layer, expert);
-    }
-
-    @Override
-    public void onInsert(int layer, int expert, boolean prefetched) {
-        lru.onInsert(layer, expert, prefetched);
-    }
-
-    @Override
-    public void onEvict(int layer, int expert) {
     }
 
     @Override

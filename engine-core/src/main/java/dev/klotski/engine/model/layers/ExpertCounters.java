@@ -22,6 +22,12 @@ public final class ExpertCounters {
         }
     }
 
+    /** {@code n} lookups that all found their expert resident. */
+    public void hits(int n) {
+        lookups.add(n);
+        hits.add(n);
+    }
+
     public void demandLoad() {
         demandLoads.increment();
     }

@@ -2,6 +2,7 @@ package dev.klotski.engine.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.klotski.engine.generate.EngineClosedException;
 import java.util.concurrent.CancellationException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -10,8 +11,8 @@ import java.util.function.Function;
  * Runs a batch; when it fails, runs each half again, and so on, until every failure is pinned on single
  * items, so one request that breaks generation never fails its batch-mates. The cost is paid only on
  * failure: about 2 log2(n) extra batch runs for one bad item among n. In batch-invariant mode the re-run
- * items get exactly the results they would have had in the full batch. Cancellation and Errors (out of
- * memory, say) are not the request's fault and end the whole call.
+ * items get exactly the results they would have had in the full batch. Cancellation, a closing engine and
+ * Errors (out of memory, say) are not the request's fault and end the whole call.
  */
 final class FaultIsolation {
     private FaultIsolation() {
@@ -27,7 +28,7 @@ final class FaultIsolation {
         }
         try {
             return batch.apply(items);
-        } catch (CancellationException e) {
+        } catch (CancellationException | EngineClosedException e) {
             throw e;
         } catch (RuntimeException e) {
             if (items.size() == 1) {

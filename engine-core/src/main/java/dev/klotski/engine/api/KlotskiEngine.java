@@ -1,6 +1,7 @@
 package dev.klotski.engine.api;
 
 import dev.klotski.engine.generate.Candidate;
+import dev.klotski.engine.generate.EngineClosedException;
 import dev.klotski.engine.generate.Generator;
 import dev.klotski.engine.generate.Outcome;
 import dev.klotski.engine.generate.SamplingSpec;
@@ -39,8 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine facade: the only entry point the CLI and the Spark plugin use. One instance holds one loaded
  * model; {@link #generate} (exceptions for bad requests) and {@link #generateEach} (an outcome per request) are
- * the batch API, safe to call from several threads: calls are served one batch at a time, in arrival order, and
- * a waiting or running call stops when its thread is interrupted or its {@link Cancellation} is requested.
+ * the batch API, safe to call from several threads: every call joins the engine's one running group (its loop
+ * thread advances the sequences of all calls together, so concurrent calls share expert loads; waiting
+ * sequences are admitted in arrival order as others finish), and a waiting or running call stops when its
+ * thread is interrupted or its {@link Cancellation} is requested.
  */
 public final class KlotskiEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KlotskiEngine.class);
@@ -55,9 +58,8 @@ public final class KlotskiEngine implements AutoCloseable {
     private final TeacherForcing teacherForcing;
     private final PromptPreparer preparer;
     private final EngineCounters counters = new EngineCounters();
-    private final CallGate gate = new CallGate(); // one call at a time, in arrival order
     private volatile boolean closed;
-    private boolean released; // guarded by the gate
+    private boolean released; // guarded by this
 
     /** Most spans a trace keeps (about 100 MB of JSON); later ones are counted as dropped. */
     private static final int TRACE_SPANS = 1_000_000;
@@ -155,7 +157,7 @@ public final class KlotskiEngine implements AutoCloseable {
                 throw e.forRequest(i);
             }
         }
-        return exclusive(Cancellation.NONE, () -> {
+        return call(() -> {
             long start = System.nanoTime();
             List<GenerationResult> results = run(prepared, Cancellation.NONE);
             counters.record(results, System.nanoTime() - start); // an empty batch is a call too
@@ -192,7 +194,7 @@ public final class KlotskiEngine implements AutoCloseable {
                 outcomes[i] = e.outcome();
             }
         }
-        List<RequestOutcome> generated = exclusive(cancel, () -> {
+        List<RequestOutcome> generated = call(() -> {
             long start = System.nanoTime();
             List<RequestOutcome> out = FaultIsolation.run(prepared,
                     batch -> run(batch, cancel).stream().<RequestOutcome>map(RequestOutcome.Generated::new).toList(),
@@ -214,7 +216,7 @@ public final class KlotskiEngine implements AutoCloseable {
         return new Prepared(preparer.prepare(request), spec(request.params()));
     }
 
-    /** One generator call; the caller holds the gate. */
+    /** One generator call: the batch joins the loop's group and this returns when its last sequence is done. */
     private List<GenerationResult> run(List<Prepared> batch, Cancellation cancel) {
         if (batch.isEmpty()) {
             return List.of();
@@ -235,31 +237,31 @@ public final class KlotskiEngine implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} as the engine's only call, after the calls that arrived before it. Refuses a closed
-     * engine, before waiting and again once admitted (close may have begun meanwhile).
+     * Runs {@code work} (which hands its batch to the generator's loop, where it joins the running group) and
+     * turns a cancellation into the API's exception. Refuses a closed engine.
      */
-    private <T> T exclusive(Cancellation cancel, Supplier<T> work) {
+    private <T> T call(Supplier<T> work) {
         requireOpen();
-        long waitStart = System.nanoTime();
-        gate.enter(cancel);
+        long start = System.nanoTime();
         try {
-            requireOpen();
             return work.get();
         } catch (GenerationCancelledException e) {
             throw e;
         } catch (CancellationException e) {
-            throw new GenerationCancelledException("generate cancelled by its caller after "
-                    + (System.nanoTime() - waitStart) / 1_000_000 + " ms; no output was kept and the engine is "
+            throw new GenerationCancelledException(e.getMessage() + " after "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms; no output was kept and the engine is "
                     + "free for the next call");
-        } finally {
-            gate.exit();
+        } catch (EngineClosedException e) { // close began meanwhile
+            throw new IllegalStateException(CLOSED + " (" + e.getMessage() + ")", e);
         }
     }
 
+    private static final String CLOSED = "this engine is closed (KlotskiEngine.close was called); open a new one "
+            + "with KlotskiEngine.open";
+
     private void requireOpen() {
         if (closed) {
-            throw new IllegalStateException("this engine is closed (KlotskiEngine.close was called); open a new "
-                    + "one with KlotskiEngine.open");
+            throw new IllegalStateException(CLOSED);
         }
     }
 
@@ -277,7 +279,7 @@ public final class KlotskiEngine implements AutoCloseable {
                         + vocab + ")");
             }
         }
-        return exclusive(Cancellation.NONE, () -> teacherForcing.logits(ids));
+        return call(() -> generator.exclusive(() -> teacherForcing.logits(ids)));
     }
 
     /** The generator's view of a request's sampling parameters. */
@@ -312,12 +314,11 @@ public final class KlotskiEngine implements AutoCloseable {
         return tokenizer;
     }
 
-    /** The loaded model's configuration. */
     /**
      * Runs the requests and learns from their routing a profile that {@code klotski profile} writes: expert
      * popularity, adjacent-layer co-activation counts and past requests' activation matrices, for the
-     * correlation, markov and eam prefetchers and the pin policy. Calls are served one at a time, so this is the
-     * routing of these requests unless other calls run on the engine meanwhile.
+     * correlation, markov and eam prefetchers and the pin policy. This is the routing of these requests unless
+     * other calls run on the engine meanwhile (they share its passes).
      */
     public RoutingProfile learnRoutingProfile(List<GenerationRequest> requests) {
         ModelConfig c = model.config();
@@ -343,6 +344,7 @@ public final class KlotskiEngine implements AutoCloseable {
                 + " requests");
     }
 
+    /** The loaded model's configuration. */
     public ModelConfig modelConfig() {
         return model.config();
     }
@@ -398,23 +400,19 @@ public final class KlotskiEngine implements AutoCloseable {
     }
 
     /**
-     * Lets the running call finish, then frees the model; every call not yet started (waiting or later) is
-     * refused with an IllegalStateException. Safe to call more than once, from any thread.
+     * Lets the calls that have started finish, then frees the model; every call not yet started (waiting or
+     * later) is refused with an IllegalStateException. Safe to call more than once, from any thread.
      */
     @Override
-    public void close() {
-        closed = true; // first, so that waiting and new calls are refused instead of run
-        gate.enterUninterruptibly();
-        try {
-            if (!released) {
-                released = true;
-                kernels.close();
-                model.close();
-                tokenizer.close();
-                writeTrace();
-            }
-        } finally {
-            gate.exit();
+    public synchronized void close() {
+        closed = true; // first, so that new calls are refused instead of run
+        generator.close(); // lets the started calls finish, refuses the waiting ones
+        if (!released) {
+            released = true;
+            kernels.close();
+            model.close();
+            tokenizer.close();
+            writeTrace();
         }
     }
 }

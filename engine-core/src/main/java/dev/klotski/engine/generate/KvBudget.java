@@ -6,13 +6,14 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * Checks, before a batch starts, that the KV caches it may grow to fit the memory left: every sequence may
- * reach its prompt plus max_new_tokens (at most the context), each position holding a key and a value of kvDim
- * floats in every layer. A batch that could not finish is refused at once with the figures and the fix, instead
- * of failing with an OutOfMemoryError halfway (or taking the executor down with it).
+ * The memory KV caches may take, and what one sequence's cache may grow to: its prompt plus max_new_tokens (at
+ * most the context), each position holding a key and a value of kvDim floats in every layer. The batch loop
+ * admits a sequence only while the caches of the running ones plus its own fit, so a batch never fails with an
+ * OutOfMemoryError halfway (or takes the executor down with it); a sequence that cannot fit even alone is
+ * refused at once with the figures and the fix.
  */
 final class KvBudget {
-    /** Share of the free memory a batch's caches may take: the rest is for activations and other calls. */
+    /** Share of the free memory caches may take: the rest is for activations and other calls. */
     static final double SHARE = 0.8;
 
     private final ModelConfig config;
@@ -29,25 +30,33 @@ final class KvBudget {
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
-    /** Bytes the caches of these sequences may reach. */
-    long worstCaseBytes(List<int[]> prompts, List<SamplingSpec> params) {
-        long positions = 0;
-        for (int i = 0; i < prompts.size(); i++) {
-            positions += Math.min(config.contextLength(), (long) prompts.get(i).length + params.get(i).maxNewTokens());
-        }
+    /** Bytes the cache of one sequence may reach. */
+    long worstCaseBytes(int promptLength, SamplingSpec params) {
+        long positions = Math.min(config.contextLength(), (long) promptLength + params.maxNewTokens());
         return positions * config.layers() * config.kvDim() * 2L * Float.BYTES;
     }
 
-    void check(List<int[]> prompts, List<SamplingSpec> params) {
-        long need = worstCaseBytes(prompts, params);
-        long free = availableBytes.getAsLong();
-        if (need > free * SHARE) {
-            throw new IllegalStateException(String.format(Locale.ROOT,
-                    "the KV caches of this batch of %d sequences may need %.1f MiB (prompts plus max_new_tokens), "
-                            + "but only %.1f MiB of memory is free — send fewer rows per call (batch.rows), lower "
-                            + "max_new_tokens, or give the JVM more memory (-Xmx, spark.executor.memory)",
-                    prompts.size(), need / MIB, free / MIB));
+    /** Bytes the caches of these sequences may reach together. */
+    long worstCaseBytes(List<int[]> prompts, List<SamplingSpec> params) {
+        long total = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            total += worstCaseBytes(prompts.get(i).length, params.get(i));
         }
+        return total;
+    }
+
+    /** Bytes the caches of a group may take, measured now (the loop measures when its group is empty). */
+    long capacity() {
+        return (long) (availableBytes.getAsLong() * SHARE);
+    }
+
+    /** The refusal of a sequence that needs {@code need} bytes when only {@code capacity} exist. */
+    static IllegalStateException tooLarge(int request, long need, long capacity) {
+        return new IllegalStateException(String.format(Locale.ROOT,
+                "the KV cache of request %d may need %.1f MiB (its prompt plus max_new_tokens), but only %.1f MiB "
+                        + "of memory is free for KV caches — lower max_new_tokens, send a shorter prompt, or give "
+                        + "the JVM more memory (-Xmx, spark.executor.memory)",
+                request, need / MIB, capacity / MIB));
     }
 
     private static final double MIB = 1024.0 * 1024;

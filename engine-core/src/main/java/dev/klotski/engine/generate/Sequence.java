@@ -6,12 +6,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
-/** The running state of one request inside a generate call: its cache, sampler and output so far. */
+/**
+ * The running state of one request: its cache, sampler and output so far, and, inside the batch loop, how much of
+ * its prompt has been fed and which call it belongs to.
+ */
 final class Sequence {
     final int[] promptIds;
     final SamplingSpec params;
-    final KvCache cache;
+    KvCache cache;             // made when the loop admits the sequence, dropped when it leaves
     final Sampler sampler;
+    Submission owner;          // the call it belongs to (loop only)
+    long requestId;            // stable across passes: prefetchers learn per request
+    long reservedKvBytes;      // what admission set aside for its cache
+    int fed;                   // prompt tokens fed so far
     final List<Integer> output = new ArrayList<>();
     final List<List<Candidate>> topLogprobs = new ArrayList<>();
     StopReason finish;
@@ -25,6 +32,16 @@ final class Sequence {
         if (params.maxNewTokens() == 0) {
             finish = StopReason.LENGTH;
         }
+    }
+
+    /** A sequence whose cache the loop makes when it admits it. */
+    Sequence(int[] promptIds, SamplingSpec params) {
+        this(promptIds, params, null);
+    }
+
+    /** Every prompt token is in the cache: the next pass feeds the last sampled token. */
+    boolean prefilled() {
+        return fed == promptIds.length;
     }
 
     boolean active() {

@@ -92,4 +92,24 @@ public final class ExpertCounters {
         stallNanos.add(other.stallNanos());
         evictions.add(other.evictions());
     }
+
+    /** A copy of the figures now. */
+    public ExpertCounters snapshot() {
+        ExpertCounters copy = new ExpertCounters();
+        copy.add(this);
+        return copy;
+    }
+
+    /** The figures added since {@code earlier}, a snapshot of these counters. */
+    public ExpertCounters since(ExpertCounters earlier) {
+        ExpertCounters d = snapshot();
+        d.lookups.add(-earlier.lookups());
+        d.hits.add(-earlier.hits());
+        d.demandLoads.add(-earlier.demandLoads());
+        d.prefetchLoads.add(-earlier.prefetchLoads());
+        d.bytesRead.add(-earlier.bytesRead());
+        d.stallNanos.add(-earlier.stallNanos());
+        d.evictions.add(-earlier.evictions());
+        return d;
+    }
 }

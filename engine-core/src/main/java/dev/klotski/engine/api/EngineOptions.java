@@ -23,13 +23,23 @@ import java.util.Objects;
  * @param routingProfile a file from {@code klotski profile} (correlation prefetch, pinning), or null
  * @param traceFile      where to write a Chrome trace of the engine's passes, layers, experts and loads when it
  *                       closes (opens in Perfetto), or null
+ * @param group          how many sequences advance together, tokens per pass, overlapped loads
  */
 public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device, String deviceBudget,
                             String hostBudget, String expertPolicy, String prefetch, boolean directIo, int ioThreads,
-                            Path routingProfile, Path traceFile) {
+                            Path routingProfile, Path traceFile, GroupOptions group) {
+
+    /** The options with the default group (every sequence the KV budget holds). */
+    public EngineOptions(Path modelDir, boolean batchInvariant, int threads, String device, String deviceBudget,
+                         String hostBudget, String expertPolicy, String prefetch, boolean directIo, int ioThreads,
+                         Path routingProfile, Path traceFile) {
+        this(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy, prefetch, directIo,
+                ioThreads, routingProfile, traceFile, GroupOptions.DEFAULT);
+    }
 
     public EngineOptions {
         Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(group, "group");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(expertPolicy, "expertPolicy");
         Objects.requireNonNull(prefetch, "prefetch");
@@ -90,19 +100,25 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
     OffloadOptions offload() {
         return deviceBudget == null ? null : new OffloadOptions(ByteBudget.parse(deviceBudget),
                 hostBudget == null ? null : ByteBudget.parse(hostBudget), expertPolicy, prefetch,
-                directIo, ioThreads, routingProfile);
+                directIo, ioThreads, routingProfile, group.overlapIo(), group.poolShare());
     }
 
     /** The same options for another model folder. */
     public EngineOptions withModelDir(Path dir) {
         return new EngineOptions(dir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy, prefetch, directIo,
-                ioThreads, routingProfile, traceFile);
+                ioThreads, routingProfile, traceFile, group);
     }
 
     /** The same options writing their trace to {@code file} (null: none). */
     public EngineOptions withTraceFile(Path file) {
         return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy,
-                prefetch, directIo, ioThreads, routingProfile, file);
+                prefetch, directIo, ioThreads, routingProfile, file, group);
+    }
+
+    /** The same options with another group shape. */
+    public EngineOptions withGroup(GroupOptions g) {
+        return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy,
+                prefetch, directIo, ioThreads, routingProfile, traceFile, g);
     }
 
     /** Builder: {@code opt*} methods set optional fields. */
@@ -119,6 +135,7 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         private int ioThreads = 2;
         private Path routingProfile;
         private Path traceFile;
+        private GroupOptions group = GroupOptions.DEFAULT;
 
         private Builder(Path modelDir) {
             this.modelDir = modelDir;
@@ -177,6 +194,12 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
         }
 
         /** Writes a Chrome trace of the engine's work to {@code file} when the engine closes. */
+        /** n batches of b sequences per group, tokens per pass, overlapped loads. */
+        public Builder optGroup(GroupOptions g) {
+            this.group = Objects.requireNonNull(g, "group");
+            return this;
+        }
+
         public Builder optTraceFile(Path file) {
             this.traceFile = file;
             return this;
@@ -184,7 +207,7 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
 
         public EngineOptions build() {
             return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy, prefetch,
-                    directIo, ioThreads, routingProfile, traceFile);
+                    directIo, ioThreads, routingProfile, traceFile, group);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.klotski.engine.api;
 import dev.klotski.engine.generate.Candidate;
 import dev.klotski.engine.generate.EngineClosedException;
 import dev.klotski.engine.generate.Generator;
+import dev.klotski.engine.generate.GroupLimits;
 import dev.klotski.engine.generate.Outcome;
 import dev.klotski.engine.generate.SamplingSpec;
 import dev.klotski.engine.generate.TeacherForcing;
@@ -47,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KlotskiEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KlotskiEngine.class);
-    /** Most tokens in one forward pass; bounds prefill activations to a few hundred MB for large models. */
-    private static final int MAX_BATCH_TOKENS = 2048;
 
     private final EngineOptions options;
     private final MoeModel model;
@@ -72,8 +71,10 @@ public final class KlotskiEngine implements AutoCloseable {
         this.kernels = kernels;
         int[] eosIds = IntStream.concat(Arrays.stream(model.config().eosTokenIds()), Arrays.stream(tokenizer.eosIds()))
                 .distinct().toArray();
-        this.generator = new Generator(model, kernels, tokenizer::decode, MAX_BATCH_TOKENS, eosIds);
-        this.teacherForcing = new TeacherForcing(model, kernels, MAX_BATCH_TOKENS);
+        GroupOptions group = options.group();
+        this.generator = new Generator(model, kernels, tokenizer::decode,
+                new GroupLimits(group.sequences(), group.passTokens()), eosIds);
+        this.teacherForcing = new TeacherForcing(model, kernels, group.passTokens());
         this.preparer = new PromptPreparer(tokenizer, model.config().contextLength(), model.config().vocabSize());
     }
 
@@ -379,6 +380,13 @@ public final class KlotskiEngine implements AutoCloseable {
 
     public EngineOptions options() {
         return options;
+    }
+
+    /** The loop's passes, their time and expert figures since the engine opened, with the group shape. */
+    public PipelineMetrics pipelineMetrics() {
+        dev.klotski.engine.generate.LoopFigures f = generator.figures();
+        GroupOptions g = options.group();
+        return new PipelineMetrics(g.batches(), g.batchSize(), g.passTokens(), f.largestGroup(), f);
     }
 
     /** Counters since the engine was opened (generate calls, rows per call, tokens, expert hits). */

@@ -56,8 +56,37 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json", description = "A table, or one JSON object.")
     GenerateCommand.OutputFormat format;
 
+    @Option(names = "--modes", paramLabel = "M1,M2",
+            description = "Compare engine designs on the same prompts, one after another: resident, load-on-demand, "
+                    + "lru-next-gate, eam, simple-pipeline, klotski (needs --device-budget).")
+    String modes;
+
+    @Option(names = "--prompts", defaultValue = "64", paramLabel = "N",
+            description = "With --modes: prompts per run (default ${DEFAULT-VALUE}).")
+    int prompts;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B",
+            description = "With --modes: sequences per batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--group-batches", paramLabel = "N",
+            description = "With --modes: batches klotski advances together (default: the planner's choice).")
+    Integer groupBatches;
+
+    @Option(names = "--pass-tokens", paramLabel = "T",
+            description = "With --modes: most tokens in one forward pass (default: the planner's choice).")
+    Integer passTokens;
+
+    @Option(names = "--pool-share", paramLabel = "F",
+            description = "With --modes: share of klotski's expert slots lent to the layer that is loading, in [0, 1) "
+                    + "(default: the planner's choice).")
+    Double poolShare;
+
     @Override
     public Integer call() throws Exception {
+        if (modes != null) {
+            return new ModesBenchCommand(this).call();
+        }
         List<ObjectNode> rows = new ArrayList<>();
         String kernels = null;
         ObjectNode weights = JSON.createObjectNode();
@@ -95,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static List<java.nio.file.Path> safetensorsFiles(java.nio.file.Path dir) throws java.io.IOException {
+    static List<java.nio.file.Path> safetensorsFiles(java.nio.file.Path dir) throws java.io.IOException {
         try (var files = java.nio.file.Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).sorted().toList();
         }
@@ -103,11 +132,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** trace.json -> trace-lru-next-gate.json */
     private static java.nio.file.Path traceFor(java.nio.file.Path file, String[] combo) {
+        return traceFor(file, combo[0] + "-" + combo[1]);
+    }
+
+    /** trace.json -> trace-SUFFIX.json */
+    static java.nio.file.Path traceFor(java.nio.file.Path file, String suffix) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
         String ext = dot > 0 ? name.substring(dot) : ".json";
-        return file.resolveSibling(stem + "-" + combo[0] + "-" + combo[1] + ext);
+        return file.resolveSibling(stem + "-" + suffix + ext);
     }
 
     /** Every (policy, prefetcher) pair of the comma lists when offloading; one run otherwise. */
@@ -184,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
         return row;
     }
 
-    private List<GenerationRequest> randomRequests(KlotskiEngine klotski, int batch) {
+    List<GenerationRequest> randomRequests(KlotskiEngine klotski, int batch) {
         // Ids above the specials stand in for text: throughput does not depend on what the tokens say.
         int vocab = klotski.modelConfig().vocabSize();
         SplittableRandom random = new SplittableRandom(seed);

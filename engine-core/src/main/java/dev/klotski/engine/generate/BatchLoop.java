@@ -46,6 +46,14 @@ final class BatchLoop implements AutoCloseable {
     private final ArrayDeque<Submission> queue = new ArrayDeque<>(); // calls not fully admitted; guarded by lock
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();   // work for the loop thread; guarded by lock
     private long nextRequestId;
+    // Figures of all passes, written by the loop thread, read under the lock:
+    private long prefillPasses;
+    private long decodePasses;
+    private long prefillPassNanos;
+    private long decodePassNanos;
+    private long promptTokensFed;
+    private long decodeTokensFed;
+    private int largestGroup;
     private volatile long reservedKvBytes;               // written by the loop thread only
     private long kvCapacity;                             // measured whenever the group is empty
     private boolean busy;                                // guarded by lock: not waiting for work
@@ -333,10 +341,12 @@ final class BatchLoop implements AutoCloseable {
         }
         long start = System.nanoTime();
         float[] logits = model.forward(kernels, workspace, batch);
+        long end = System.nanoTime();
         if (workspace.tracer().enabled()) {
             workspace.tracer().span("passes", "pass of " + batch.size() + " tokens, " + pass.sequences().size()
-                    + " sequences", start, System.nanoTime());
+                    + " sequences", start, end);
         }
+        count(pass, end - start);
         pass.commitFed();
         for (Submission s : callsRunning()) {
             s.largestGroup = Math.max(s.largestGroup, pass.sequences().size());
@@ -359,6 +369,37 @@ final class BatchLoop implements AutoCloseable {
                 it.remove();
                 retire(seq);
             }
+        }
+    }
+
+    private void count(Pass pass, long nanos) {
+        lock.lock();
+        try {
+            int prompt = pass.promptTokens();
+            if (prompt > 0) {
+                prefillPasses++;
+                prefillPassNanos += nanos;
+            } else {
+                decodePasses++;
+                decodePassNanos += nanos;
+            }
+            promptTokensFed += prompt;
+            decodeTokensFed += pass.batch().size() - prompt;
+            largestGroup = Math.max(largestGroup, pass.sequences().size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The loop's figures since it started. */
+    LoopFigures figures() {
+        lock.lock();
+        try {
+            return new LoopFigures(prefillPasses, decodePasses, prefillPassNanos, decodePassNanos, promptTokensFed,
+                    decodeTokensFed, largestGroup, counters.lookups(), counters.hits(),
+                    counters.demandLoads() + counters.prefetchLoads(), counters.bytesRead(), counters.stallNanos());
+        } finally {
+            lock.unlock();
         }
     }
 

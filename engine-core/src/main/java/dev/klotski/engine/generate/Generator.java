@@ -50,6 +50,11 @@ public final class Generator implements AutoCloseable {
         this.loop = new BatchLoop(model, kernels, decoder, eosIds, limits, new KvBudget(model.config(), availableBytes));
     }
 
+    /** What the loop did since it started (passes, their time, tokens, expert figures). */
+    public LoopFigures figures() {
+        return loop.figures();
+    }
+
     public GroupLimits limits() {
         return loop.limits();
     }

@@ -91,6 +91,15 @@ final class Pass {
         return sequences;
     }
 
+    /** Prompt tokens the pass feeds (the rest of its rows are decode rows). */
+    int promptTokens() {
+        int n = 0;
+        for (int f : feeds) {
+            n += f;
+        }
+        return n;
+    }
+
     /** The pass ran: its prompt tokens are in the caches now. */
     void commitFed() {
         for (int i = 0; i < feeds.length; i++) {

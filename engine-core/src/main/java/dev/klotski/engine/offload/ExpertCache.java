@@ -5,8 +5,13 @@ import java.util.Arrays;
 /**
  * The bookkeeping of one tier's expert slots: which experts of each layer hold a slot (loading or resident),
  * which are protected from eviction, and which to evict when a slot is needed ({@link CachePolicy}). It moves
- * no bytes: the engine's tiers fill the slots it hands out, and trace replay uses it alone. Slots are shared per
- * layer ({@link CachePolicy#quotas}) so that one layer's traffic never evicts another's experts.
+ * no bytes: the engine's tiers fill the slots it hands out, and trace replay uses it alone. Each layer has home
+ * slots ({@link CachePolicy#quotas}) that only its own traffic evicts, so they keep what the policy values across
+ * steps; an optional shared pool lends slots to whichever layer is loading, so loads can run a layer or more
+ * ahead of compute (the multi-batch pipeline streams experts through it). A layer uses a free home slot, then a
+ * free pool slot, then evicts the pool's least recently used expert, and only then one of its own.
+ *
+ * <p>Slot ids are global: layer l's home slots come first, layer by layer, then the pool's.
  *
  * <p>Not thread-safe: the owner serialises calls (the engine holds its tier lock).
  */
@@ -22,16 +27,29 @@ public final class ExpertCache {
     private final int[] quotas;        // (layer) slots
     private final CachePolicy policy;
     private final byte[][] state;      // (layer, expert)
-    private final int[][] slotOf;      // (layer, expert) slot index within the layer, or -1
+    private final int[][] slotOf;      // (layer, expert) global slot id, or -1
     private final int[][] protection;  // (layer, expert) count of holders that forbid eviction
-    private final int[][] freeSlots;   // (layer, quota) stack of free slot indexes
+    private final int[][] freeSlots;   // (layer, quota) stack of free home slot ids
     private final int[] freeCount;     // (layer)
     private final int[] used;          // (layer) slots taken
     private int usedTotal;             // slots taken in all layers
     private final int[] candidates;    // scratch for victim choice
+    private final int homeTotal;       // home slots of all layers: pool ids start here
+    private final int[] poolFree;      // stack of free pool slot ids
+    private int poolFreeCount;
+    private final int[] poolLayer;     // (pool) layer of the expert holding each pool slot, or -1
+    private final int[] poolExpert;    // (pool) that expert
+    private final long[] poolUse;      // (pool) when it was last admitted or used: the pool evicts the oldest
+    private long clock;
     private int lastEvicted = -1;
+    private int lastEvictedLayer = -1;
 
     public ExpertCache(int[] quotas, int experts, CachePolicy policy) {
+        this(quotas, experts, policy, 0);
+    }
+
+    /** @param poolSlots slots any layer may borrow, beyond the layers' home slots */
+    public ExpertCache(int[] quotas, int experts, CachePolicy policy, int poolSlots) {
         int layers = quotas.length;
         this.experts = experts;
         this.quotas = quotas.clone();
@@ -48,12 +66,34 @@ public final class ExpertCache {
                 throw new IllegalArgumentException("layer " + l + " quota " + quotas[l] + " is outside [0, " + experts + "]");
             }
             Arrays.fill(slotOf[l], -1);
+        }
+        int base = 0;
+        for (int l = 0; l < layers; l++) {
             freeSlots[l] = new int[quotas[l]];
             for (int s = 0; s < quotas[l]; s++) {
-                freeSlots[l][s] = quotas[l] - 1 - s; // pop slot 0 first
+                freeSlots[l][s] = base + quotas[l] - 1 - s; // pop the layer's first slot first
             }
             freeCount[l] = quotas[l];
+            base += quotas[l];
         }
+        if (poolSlots < 0) {
+            throw new IllegalArgumentException("pool slots must be >= 0, got " + poolSlots);
+        }
+        this.homeTotal = base;
+        this.poolFree = new int[poolSlots];
+        for (int s = 0; s < poolSlots; s++) {
+            poolFree[s] = base + poolSlots - 1 - s;
+        }
+        this.poolFreeCount = poolSlots;
+        this.poolLayer = new int[poolSlots];
+        this.poolExpert = new int[poolSlots];
+        this.poolUse = new long[poolSlots];
+        Arrays.fill(poolLayer, -1);
+    }
+
+    /** Slots any layer may borrow. */
+    public int poolSlots() {
+        return poolFree.length;
     }
 
     public CachePolicy policy() {
@@ -68,14 +108,14 @@ public final class ExpertCache {
         return experts;
     }
 
-    /** Slots of {@code layer}. */
+    /** Home slots of {@code layer}. */
     public int quota(int layer) {
         return quotas[layer];
     }
 
-    /** Slots of all layers. */
+    /** Home slots of all layers plus the pool. */
     public int totalSlots() {
-        return Arrays.stream(quotas).sum();
+        return homeTotal + poolFree.length;
     }
 
     /** Resident: loaded and readable. */
@@ -92,12 +132,12 @@ public final class ExpertCache {
         return state[layer][expert] == LOADING;
     }
 
-    /** The expert's slot within its layer, or -1 when it holds none. */
+    /** The expert's global slot id, or -1 when it holds none. */
     public int slot(int layer, int expert) {
         return slotOf[layer][expert];
     }
 
-    /** Slots of {@code layer} taken now (resident or loading). */
+    /** Slots {@code layer}'s experts hold now (home and borrowed, resident or loading). */
     public int occupied(int layer) {
         return used[layer];
     }
@@ -123,9 +163,13 @@ public final class ExpertCache {
         return protection[layer][expert] > 0;
     }
 
-    /** A pass used the (resident) expert: tells the policy. */
+    /** A pass used the (resident) expert: tells the policy (and the pool, when it holds a pool slot). */
     public void use(int layer, int expert) {
         policy.onUse(layer, expert);
+        int slot = slotOf[layer][expert];
+        if (slot >= homeTotal) {
+            poolUse[slot - homeTotal] = ++clock;
+        }
     }
 
     /**
@@ -152,15 +196,23 @@ public final class ExpertCache {
             throw new IllegalStateException("expert " + expert + " of layer " + layer + " already holds a slot");
         }
         lastEvicted = -1;
+        lastEvictedLayer = -1;
         int slot;
         if (freeCount[layer] > 0) {
             slot = freeSlots[layer][--freeCount[layer]];
+        } else if (poolFreeCount > 0) {
+            slot = poolFree[--poolFreeCount];
+        } else if ((slot = poolVictimSlot(keep)) >= 0) {
+            int p = slot - homeTotal;
+            evict(poolLayer[p], poolExpert[p]);
+            slot = poolFree[--poolFreeCount]; // evict() pushed it back; take it again
         } else {
             int n = 0;
             byte[] st = state[layer];
             int[] prot = protection[layer];
             for (int e = 0; e < experts; e++) {
-                if (st[e] == RESIDENT && prot[e] == 0 && (keep == null || !keep.isPredicted(layer, e))) {
+                if (st[e] == RESIDENT && prot[e] == 0 && slotOf[layer][e] < homeTotal
+                        && (keep == null || !keep.isPredicted(layer, e))) {
                     candidates[n++] = e;
                 }
             }
@@ -176,22 +228,54 @@ public final class ExpertCache {
                 return NO_ROOM; // the policy values what it would evict more than the guess
             }
             slot = slotOf[layer][victim];
-            remove(layer, victim);
-            policy.onEvict(layer, victim);
-            lastEvicted = victim;
-            freeCount[layer]--; // remove() pushed the slot back; take it again
+            evict(layer, victim);
+            freeCount[layer]--; // evict() pushed the slot back; take it again
         }
         state[layer][expert] = LOADING;
         slotOf[layer][expert] = slot;
         used[layer]++;
         usedTotal++;
+        if (slot >= homeTotal) {
+            poolLayer[slot - homeTotal] = layer;
+            poolExpert[slot - homeTotal] = expert;
+            poolUse[slot - homeTotal] = ++clock;
+        }
         policy.onInsert(layer, expert, prefetched);
         return slot;
+    }
+
+    /** The pool slot of the least recently used resident, unprotected (and, for a guess, unpredicted) expert. */
+    private int poolVictimSlot(PrefetchScore keep) {
+        int best = -1;
+        for (int p = 0; p < poolLayer.length; p++) {
+            int l = poolLayer[p];
+            if (l < 0) {
+                continue;
+            }
+            int e = poolExpert[p];
+            if (state[l][e] == RESIDENT && protection[l][e] == 0 && (keep == null || !keep.isPredicted(l, e))
+                    && (best < 0 || poolUse[p] < poolUse[best])) {
+                best = p;
+            }
+        }
+        return best < 0 ? -1 : homeTotal + best;
+    }
+
+    private void evict(int layer, int victim) {
+        remove(layer, victim);
+        policy.onEvict(layer, victim);
+        lastEvicted = victim;
+        lastEvictedLayer = layer;
     }
 
     /** The expert evicted by the last {@link #admit}, or -1. */
     public int lastEvicted() {
         return lastEvicted;
+    }
+
+    /** The layer of the expert evicted by the last {@link #admit} (another layer's, from the pool), or -1. */
+    public int lastEvictedLayer() {
+        return lastEvictedLayer;
     }
 
     /** A loading expert's bytes are in its slot: it is resident. */
@@ -212,7 +296,13 @@ public final class ExpertCache {
     }
 
     private void remove(int layer, int expert) {
-        freeSlots[layer][freeCount[layer]++] = slotOf[layer][expert];
+        int slot = slotOf[layer][expert];
+        if (slot >= homeTotal) {
+            poolFree[poolFreeCount++] = slot;
+            poolLayer[slot - homeTotal] = -1;
+        } else {
+            freeSlots[layer][freeCount[layer]++] = slot;
+        }
         slotOf[layer][expert] = -1;
         state[layer][expert] = ABSENT;
         used[layer]--;

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  */
 final class HostTier {
     private final ExpertCache cache;      // guarded by the owner's lock
-    private final ByteBuffer[][] slots;   // (layer, slot) one expert's stored bytes, parts back to back
+    private final ByteBuffer[] slots;     // (slot id) one expert's stored bytes, parts back to back
     private final long[] partOffsets;     // (parts) where each part starts in a slot
     private final long slotBytes;
     private long hits;
@@ -34,12 +34,9 @@ final class HostTier {
             at += matrices[m].scales() == null ? 0 : matrices[m].scales().byteLength();
         }
         this.slotBytes = at;
-        this.slots = new ByteBuffer[quotas.length][];
-        for (int l = 0; l < quotas.length; l++) {
-            slots[l] = new ByteBuffer[quotas[l]];
-            for (int s = 0; s < quotas[l]; s++) {
-                slots[l][s] = ByteBuffer.allocateDirect(Math.toIntExact(slotBytes));
-            }
+        this.slots = new ByteBuffer[cache.totalSlots()];
+        for (int s = 0; s < slots.length; s++) {
+            slots[s] = ByteBuffer.allocateDirect(Math.toIntExact(slotBytes));
         }
     }
 
@@ -63,7 +60,7 @@ final class HostTier {
         hits++;
         cache.use(layer, expert);
         cache.protect(layer, expert);
-        return slots[layer][cache.slot(layer, expert)];
+        return slots[cache.slot(layer, expert)];
     }
 
     /** Under the lock: a copy started by {@link #startCopy} is done. */
@@ -84,7 +81,7 @@ final class HostTier {
         if (slot == ExpertCache.NO_ROOM) {
             return null;
         }
-        return slots[layer][slot];
+        return slots[slot];
     }
 
     /** Under the lock: the slot from {@link #startFill} holds the expert's bytes (or, on failure, nothing). */

@@ -39,6 +39,15 @@ public final class OffloadFactory implements ExpertSourceFactory {
         return (int) slots;
     }
 
+    /**
+     * Slots lent as a shared pool: the share of all slots, leaving every MoE layer at least one home slot (a
+     * layer with none would keep nothing between steps).
+     */
+    static int poolSlots(int slots, ExpertCatalog catalog, double share) {
+        int wanted = (int) Math.floor(slots * share);
+        return Math.max(0, Math.min(wanted, slots - catalog.moeLayerCount()));
+    }
+
     /** Heap bytes: the compute tier's slots (the host tier is off-heap). */
     @Override
     public long heldBytes(ExpertCatalog catalog) {
@@ -56,7 +65,8 @@ public final class OffloadFactory implements ExpertSourceFactory {
         Prefetcher prefetcher = Prefetchers.create(options.prefetch(), shape, profile,
                 () -> new NextGatePrefetcher(catalog.routers()));
         CachePolicy policy = CachePolicies.create(options.policy(), shape, profile, prefetcher);
-        int[] quotas = policy.quotas(slots, catalog.moeLayers(), experts, catalog.topK());
+        int pool = poolSlots(slots, catalog, options.poolShare());
+        int[] quotas = policy.quotas(slots - pool, catalog.moeLayers(), experts, catalog.topK());
         int[] hostQuotas = null;
         if (options.hostBudget() != null) {
             long hostSlots = Math.min((long) catalog.moeLayerCount() * experts,
@@ -65,8 +75,8 @@ public final class OffloadFactory implements ExpertSourceFactory {
         }
         ExpertStorage storage = new ExpertStorage(files(catalog), options.directIo());
         try {
-            return new OffloadedExperts(catalog, quotas, hostQuotas, policy, prefetcher, storage, options.ioThreads(),
-                    options.deviceBudget().resolve(catalog.totalBytes()));
+            return new OffloadedExperts(catalog, quotas, pool, hostQuotas, policy, prefetcher, storage,
+                    options.ioThreads(), options.deviceBudget().resolve(catalog.totalBytes()), options.overlap());
         } catch (RuntimeException e) {
             storage.close();
             throw e;

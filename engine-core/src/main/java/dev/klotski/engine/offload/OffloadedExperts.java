@@ -40,12 +40,15 @@ public final class OffloadedExperts implements ExpertSource {
     private final ExpertCache cache;        // guarded by lock
     private final ExpertStorage storage;
     private final HostTier host;            // or null; guarded by lock
-    private final Slot[][] slots;           // (layer, slot) the compute tier
+    private final Slot[] slots;             // (slot id) the compute tier
     private final Prefetcher prefetcher;
     private final PrefetchScore score;      // guarded by lock
     private final LayerCounts counts;       // guarded by lock
     private final long slotBytes;
     private final long budgetBytes;
+    private final boolean[] moe;            // (layer) has routed experts
+    private final int topK;
+    private final boolean overlap;          // false: one load at a time, only when compute asks, compute waits
     private final Map<WeightFormat, Long> heldBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition(); // a load ended, a slot was freed, work was queued
@@ -59,6 +62,7 @@ public final class OffloadedExperts implements ExpertSource {
     private volatile Tracer tracer = Tracer.NONE;
     private ExpertCounters passCounters = new ExpertCounters(); // the routing pass that prefetches now
     private long arrivals;
+    private int inFlight;                   // loads started and not finished
     private long peakSlots;
     private RuntimeException failure;
     private boolean closed;
@@ -70,29 +74,31 @@ public final class OffloadedExperts implements ExpertSource {
     /**
      * @param quotas       (layer) slots per layer; 0 for dense layers
      * @param budgetBytes  the budget the quotas were sized from (reported)
+     * @param overlap      whether loads overlap compute (false: the load-on-demand baseline)
+     * @param poolSlots    slots any layer may borrow beyond its quota (loads run ahead of compute through them)
      */
-    OffloadedExperts(ExpertCatalog catalog, int[] quotas, int[] hostQuotas, CachePolicy policy, Prefetcher prefetcher,
-                     ExpertStorage storage, int ioThreads, long budgetBytes) {
+    OffloadedExperts(ExpertCatalog catalog, int[] quotas, int poolSlots, int[] hostQuotas, CachePolicy policy,
+                     Prefetcher prefetcher, ExpertStorage storage, int ioThreads, long budgetBytes, boolean overlap) {
         this.stored = catalog.experts();
         int layers = stored.length;
         int experts = catalog.expertsPerLayer();
-        this.cache = new ExpertCache(quotas, experts, policy);
+        this.cache = new ExpertCache(quotas, experts, policy, poolSlots);
         this.storage = storage;
         this.prefetcher = prefetcher;
         this.score = new PrefetchScore(layers, experts, catalog.firstMoeLayer());
         this.counts = new LayerCounts(layers);
         this.slotBytes = catalog.expertBytes();
         this.budgetBytes = budgetBytes;
+        this.overlap = overlap;
+        this.moe = catalog.moeLayers();
+        this.topK = catalog.topK();
         this.queued = new byte[layers][experts];
         this.prefetchedForLayer = new int[layers];
         StoredExpert shape = sameShape(catalog);
         this.host = hostQuotas == null ? null : new HostTier(hostQuotas, experts, shape);
-        this.slots = new Slot[layers][];
-        for (int l = 0; l < layers; l++) {
-            slots[l] = new Slot[quotas[l]];
-            for (int s = 0; s < quotas[l]; s++) {
-                slots[l][s] = new Slot(l, shape.allocate());
-            }
+        this.slots = new Slot[cache.totalSlots()];
+        for (int s = 0; s < slots.length; s++) {
+            slots[s] = new Slot(shape.allocate());
         }
         this.heldBytes = new EnumMap<>(WeightFormat.class);
         long totalSlots = cache.totalSlots();
@@ -138,12 +144,11 @@ public final class OffloadedExperts implements ExpertSource {
 
     /** A compute-tier slot; it is also the lease on the expert it holds (protected while leased). */
     private final class Slot implements ExpertLease {
-        final int layer;
         final ExpertFfn weights;
-        int expert = -1; // changes only when the slot is re-admitted, which protection forbids while leased
+        int layer = -1;  // layer and expert change only when the slot is re-admitted,
+        int expert = -1; // which protection forbids while leased (a pool slot serves any layer)
 
-        Slot(int layer, ExpertFfn weights) {
-            this.layer = layer;
+        Slot(ExpertFfn weights) {
             this.weights = weights;
         }
 
@@ -180,18 +185,27 @@ public final class OffloadedExperts implements ExpertSource {
                 counts.lookups[layer]++;
                 if (hit) {
                     counts.hits[layer]++;
-                } else if (!cache.isLoading(layer, e) && queued[layer][e] != DEMAND) {
-                    if (queued[layer][e] == PREFETCH) {
-                        prefetches.removeIf(t -> t.layer() == layer && t.expert() == e);
-                    }
-                    demand.addLast(new LoadTask(layer, e, true, counters));
-                    queued[layer][e] = DEMAND;
+                } else if (overlap) {
+                    queueDemand(layer, e, counters);
                 }
             }
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: a load the compute side needs, unless it is loading or queued already. */
+    private void queueDemand(int layer, int e, ExpertCounters counters) {
+        if (cache.isLoading(layer, e) || queued[layer][e] == DEMAND) {
+            return;
+        }
+        if (queued[layer][e] == PREFETCH) {
+            prefetches.removeIf(t -> t.layer() == layer && t.expert() == e);
+        }
+        demand.addLast(new LoadTask(layer, e, true, counters));
+        queued[layer][e] = DEMAND;
+        changed.signalAll();
     }
 
     /** Prefetches for layers that have routed by now are stale: the layer asked for what it needs. */
@@ -232,11 +246,17 @@ public final class OffloadedExperts implements ExpertSource {
         lock.lock();
         try {
             throwIfBroken();
+            if (!overlap && inFlight > 0) {
+                return null; // the baseline computes nothing while a load runs
+            }
             if (!cache.isResident(layer, expert)) {
+                if (!overlap && demand.isEmpty()) { // one load at a time
+                    queueDemand(layer, expert, passCounters);
+                }
                 return null;
             }
             cache.use(layer, expert);
-            return slots[layer][cache.slot(layer, expert)];
+            return slots[cache.slot(layer, expert)];
         } finally {
             lock.unlock();
         }
@@ -306,8 +326,8 @@ public final class OffloadedExperts implements ExpertSource {
         lock.lock();
         try {
             score.predict(layer, expert);
-            if (cache.quota(layer) == 0 || cache.isPresent(layer, expert) || queued[layer][expert] != NOT_QUEUED
-                    || prefetchedForLayer[layer] >= cache.quota(layer)) {
+            if (!moe[layer] || cache.isPresent(layer, expert) || queued[layer][expert] != NOT_QUEUED
+                    || prefetchedForLayer[layer] >= prefetchCap(layer)) {
                 return;
             }
             prefetchedForLayer[layer]++;
@@ -317,6 +337,11 @@ public final class OffloadedExperts implements ExpertSource {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Guesses a layer may have queued at once: its home slots, or top-k when it borrows from the pool. */
+    private int prefetchCap(int layer) {
+        return cache.poolSlots() > 0 ? Math.max(cache.quota(layer), topK) : cache.quota(layer);
     }
 
     private void throwIfBroken() {
@@ -347,7 +372,7 @@ public final class OffloadedExperts implements ExpertSource {
                 if (task == null) {
                     return; // closed
                 }
-                slot = slots[task.layer()][cache.slot(task.layer(), task.expert())];
+                slot = slots[cache.slot(task.layer(), task.expert())];
                 if (host != null) {
                     hostCopy = host.startCopy(task.layer(), task.expert());
                     hostFill = hostCopy == null ? host.startFill(task.layer(), task.expert()) : null;
@@ -401,32 +426,19 @@ public final class OffloadedExperts implements ExpertSource {
 
     /**
      * Under the lock: the next load to start, with its slot admitted (the evicted expert gone), or null once
-     * closed. A demand load with no slot free waits for one; a prefetch with no slot is dropped.
+     * closed. Demand loads go first, in the order asked; one whose layer has every slot loading or protected stays
+     * queued while loads of other layers (or prefetches) start, so a reader never idles behind a full layer. A
+     * prefetch with no slot is dropped.
      */
     private LoadTask nextLoad() throws InterruptedException {
         while (!closed) {
-            LoadTask t = demand.isEmpty() ? prefetches.pollFirst() : demand.pollFirst();
+            LoadTask t = takeAdmissible(demand);
+            if (t == null) {
+                t = takeAdmissible(prefetches);
+            }
             if (t == null) {
                 changed.await();
                 continue;
-            }
-            queued[t.layer()][t.expert()] = NOT_QUEUED;
-            if (cache.isPresent(t.layer(), t.expert())) {
-                continue;
-            }
-            int slot = t.demand() ? cache.admit(t.layer(), t.expert(), false)
-                    : cache.admitPrediction(t.layer(), t.expert(), score);
-            if (slot == ExpertCache.NO_ROOM) {
-                if (t.demand()) { // every slot is loading or protected: wait for one to be released
-                    demand.addFirst(t);
-                    queued[t.layer()][t.expert()] = DEMAND;
-                    changed.await();
-                }
-                continue;
-            }
-            if (cache.lastEvicted() >= 0) {
-                t.counters().evicted();
-                counts.evictions[t.layer()]++;
             }
             if (t.demand()) {
                 t.counters().demandLoad();
@@ -435,8 +447,39 @@ public final class OffloadedExperts implements ExpertSource {
                 t.counters().prefetchLoad();
                 counts.prefetchLoads[t.layer()]++;
             }
-            slots[t.layer()][slot].expert = t.expert();
+            inFlight++;
             peakSlots = Math.max(peakSlots, cache.occupied());
+            return t;
+        }
+        return null;
+    }
+
+    /** The first task of {@code queue} that gets a slot, admitted and out of the queue; null when none can start. */
+    private LoadTask takeAdmissible(ArrayDeque<LoadTask> queue) {
+        for (Iterator<LoadTask> it = queue.iterator(); it.hasNext(); ) {
+            LoadTask t = it.next();
+            if (cache.isPresent(t.layer(), t.expert())) {
+                it.remove();
+                queued[t.layer()][t.expert()] = NOT_QUEUED;
+                continue;
+            }
+            int slot = t.demand() ? cache.admit(t.layer(), t.expert(), false)
+                    : cache.admitPrediction(t.layer(), t.expert(), score);
+            if (slot == ExpertCache.NO_ROOM) {
+                if (!t.demand()) { // a guess that finds no room is not worth waiting for
+                    it.remove();
+                    queued[t.layer()][t.expert()] = NOT_QUEUED;
+                }
+                continue;
+            }
+            it.remove();
+            queued[t.layer()][t.expert()] = NOT_QUEUED;
+            if (cache.lastEvicted() >= 0) {
+                t.counters().evicted();
+                counts.evictions[cache.lastEvictedLayer()]++;
+            }
+            slots[slot].layer = t.layer();
+            slots[slot].expert = t.expert();
             return t;
         }
         return null;
@@ -456,6 +499,7 @@ public final class OffloadedExperts implements ExpertSource {
                 counts.bytesRead[t.layer()] += bytes;
             }
             arrivals++;
+            inFlight--;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -475,7 +519,7 @@ public final class OffloadedExperts implements ExpertSource {
         try {
             List<TierReport.Layer> rows = new ArrayList<>();
             for (int l = 0; l < cache.layers(); l++) {
-                if (cache.quota(l) > 0) {
+                if (moe[l]) {
                     rows.add(new TierReport.Layer(l, cache.quota(l), counts.lookups[l], counts.hits[l],
                             counts.demandLoads[l], counts.prefetchLoads[l], counts.bytesRead[l], counts.evictions[l],
                             score.predictions(l), score.useful(l), score.needed(l)));

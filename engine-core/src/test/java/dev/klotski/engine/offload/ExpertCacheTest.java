@@ -77,4 +77,53 @@ class ExpertCacheTest {
         assertArrayEquals(new int[] {0, 3, 3, 2}, Quotas.equal(8, new boolean[] {false, true, true, true}, 4));
         assertArrayEquals(new int[] {4, 4}, Quotas.equal(100, new boolean[] {true, true}, 4), "never above experts");
     }
+
+    @Test
+    void aLayerBorrowsFromThePoolOnceItsHomeSlotsAreTakenAndThePoolEvictsItsOldest() {
+        ExpertCache c = new ExpertCache(new int[] {1, 1}, 4, new LruPolicy(2, 4), 2);
+        assertEquals(4, c.totalSlots());
+        load(c, 0, 0); // home slot of layer 0
+        int borrowed = c.admit(0, 1, false);
+        assertTrue(borrowed >= 2, "pool ids follow the home slots: " + borrowed);
+        c.loaded(0, 1);
+        load(c, 0, 2); // the second pool slot
+        assertEquals(3, c.occupied(0));
+        c.use(0, 1); // 2 is now the pool's oldest
+        load(c, 1, 3); // layer 1's home slot: nothing evicted
+        assertEquals(-1, c.lastEvicted());
+        int slot = c.admit(1, 0, false); // layer 1 needs a second slot: the pool's least recently used goes
+        assertEquals(2, c.lastEvicted());
+        assertEquals(0, c.lastEvictedLayer(), "another layer's borrowed expert");
+        assertTrue(c.isResident(0, 0) && c.isResident(0, 1), "layer 0's home expert and its newer borrowed one stay");
+        assertTrue(slot >= 2);
+    }
+
+    @Test
+    void aProtectedPoolExpertStaysAndTheLayerEvictsOneOfItsOwnInstead() {
+        ExpertCache c = new ExpertCache(new int[] {1, 1}, 4, new LruPolicy(2, 4), 1);
+        load(c, 0, 0);
+        load(c, 0, 1); // borrowed
+        c.protect(0, 1);
+        load(c, 1, 2);
+        c.admit(1, 3, false);
+        assertEquals(2, c.lastEvicted());
+        assertEquals(1, c.lastEvictedLayer());
+        assertTrue(c.isResident(0, 1), "protected: its layer has not computed it yet");
+    }
+
+    @Test
+    void aGuessNeverEvictsAPredictedPoolExpert() {
+        ExpertCache c = new ExpertCache(new int[] {1, 1}, 4, new LruPolicy(2, 4), 1);
+        load(c, 0, 0);
+        load(c, 0, 1); // borrowed
+        load(c, 1, 2);
+        PrefetchScore predictions = new PrefetchScore(2, 4, 0);
+        predictions.predict(0, 1);
+        predictions.predict(1, 2);
+        assertEquals(ExpertCache.NO_ROOM, c.admitPrediction(1, 3, predictions), "both candidates are predicted");
+        PrefetchScore none = new PrefetchScore(2, 4, 0);
+        c.admitPrediction(1, 3, none);
+        assertEquals(1, c.lastEvicted(), "the pool goes first");
+        assertEquals(0, c.lastEvictedLayer());
+    }
 }

@@ -152,4 +152,37 @@ class OffloadingEquivalenceTest {
             }
         }
     }
+
+    /** Group shapes, pass sizes, pooled slots and the no-overlap baseline, on every model. */
+    static Stream<Arguments> pipelineShapes() {
+        List<Arguments> out = new ArrayList<>();
+        Object[][] shapes = {{1, 2, 8, true, 0.5}, {3, 1, 5, true, 0.5}, {1, 1, 4096, false, 0.0}, {2, 2, 3, true, 0.75}};
+        for (Path model : models()) {
+            for (Object[] g : shapes) {
+                out.add(Arguments.of(model.getFileName().toString(), model, new dev.klotski.engine.api.GroupOptions(
+                        (int) g[0], (int) g[1], (int) g[2], (boolean) g[3], (double) g[4])));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("pipelineShapes")
+    void everyPipelineShapeIsBitIdenticalToThePlainResidentEngine(String name, Path model,
+                                                                   dev.klotski.engine.api.GroupOptions group) {
+        List<GenerationResult> resident = run(model, true, null, "lru", "none", new ArrayList<>());
+        EngineOptions options = EngineOptions.builder(model).optBatchInvariant(true).optThreads(2)
+                .optDeviceBudget(minimumBudget(model)).optExpertPolicy("lru").optPrefetch("correlation")
+                .optGroup(group).build();
+        try (KlotskiEngine engine = KlotskiEngine.open(options)) {
+            List<GenerationResult> got = engine.generate(REQUESTS);
+            for (int i = 0; i < resident.size(); i++) {
+                assertArrayEquals(resident.get(i).outputIds(), got.get(i).outputIds(), name + " request " + i);
+                assertEquals(resident.get(i).topLogprobs(), got.get(i).topLogprobs(), name + " request " + i);
+            }
+            ExpertTierReport r = engine.expertTier().orElseThrow();
+            assertTrue(r.peakBytes() <= r.capacityBytes(), "never more in use than the slots");
+            assertTrue(got.get(0).stats().batchSize() <= group.sequences(), "the group limit holds");
+        }
+    }
 }

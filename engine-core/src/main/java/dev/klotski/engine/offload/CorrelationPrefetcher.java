@@ -7,13 +7,14 @@ import java.util.Arrays;
  * Klotski's correlation-aware prefetcher: co-activation counts between experts of adjacent layers, from a
  * profile and updated online (in memory, never written back). After a layer routes, every token's chosen
  * experts vote for their likeliest successors (each vote is the successor's share of that expert's row), votes
- * are summed over all tokens of the pass, and the next layer's top-k experts are prefetched.
+ * are summed over all tokens of the pass, and the next layer's likeliest experts are prefetched: top-k for one
+ * token, and for a pass of many tokens as many as that many tokens would use under even routing (a group of 64
+ * tokens choosing 2 of 8 uses all 8), most votes first. The tier caps how many it takes.
  */
 public final class CorrelationPrefetcher implements Prefetcher {
     private final RoutingShape shape;
     private final RoutingCounts counts;
     private final RoutingHistory history;
-    private final int count;       // experts prefetched per layer
     private final double[] votes;  // (experts) scratch
     private final boolean[] taken; // (experts) scratch
 
@@ -22,7 +23,6 @@ public final class CorrelationPrefetcher implements Prefetcher {
         this.shape = shape;
         this.counts = profile == null ? new RoutingCounts(shape) : profile.requireShape(shape).counts().copy();
         this.history = new RoutingHistory(shape);
-        this.count = shape.topK();
         this.votes = new double[shape.experts()];
         this.taken = new boolean[shape.experts()];
     }
@@ -46,6 +46,7 @@ public final class CorrelationPrefetcher implements Prefetcher {
                 }
             }
             Arrays.fill(taken, false);
+            int count = expectedDistinct(shape.experts(), shape.topK(), event.rows());
             for (int n = 0; n < count; n++) {
                 int best = -1;
                 for (int e = 0; e < votes.length; e++) {
@@ -62,6 +63,12 @@ public final class CorrelationPrefetcher implements Prefetcher {
         }
         counts.count(event, history, 1);
         history.advance(event);
+    }
+
+    /** Experts {@code tokens} tokens choosing top-k of {@code experts} use, expected under even routing: k at least. */
+    static int expectedDistinct(int experts, int topK, int tokens) {
+        double unused = Math.pow(1 - (double) topK / experts, tokens);
+        return Math.min(experts, Math.max(topK, (int) Math.ceil(experts * (1 - unused) - 1e-9)));
     }
 
     @Override

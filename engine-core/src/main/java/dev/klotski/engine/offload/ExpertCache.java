@@ -191,7 +191,20 @@ public final class ExpertCache {
         return admit(layer, expert, true, predictions);
     }
 
+    /**
+     * Admits an expert a pass needs, as {@link #admit} does, but when it must take a pool slot from another
+     * expert it spares those {@code predictions} expects soon (a prefetched expert whose layer has not routed yet)
+     * while any other will do.
+     */
+    public int admitDemand(int layer, int expert, PrefetchScore predictions) {
+        return admit(layer, expert, false, null, predictions);
+    }
+
     private int admit(int layer, int expert, boolean prefetched, PrefetchScore keep) {
+        return admit(layer, expert, prefetched, keep, null);
+    }
+
+    private int admit(int layer, int expert, boolean prefetched, PrefetchScore keep, PrefetchScore spare) {
         if (state[layer][expert] != ABSENT) {
             throw new IllegalStateException("expert " + expert + " of layer " + layer + " already holds a slot");
         }
@@ -202,7 +215,7 @@ public final class ExpertCache {
             slot = freeSlots[layer][--freeCount[layer]];
         } else if (poolFreeCount > 0) {
             slot = poolFree[--poolFreeCount];
-        } else if ((slot = poolVictimSlot(keep)) >= 0) {
+        } else if ((slot = poolVictimSlot(keep != null ? keep : spare, keep != null)) >= 0) {
             int p = slot - homeTotal;
             evict(poolLayer[p], poolExpert[p]);
             slot = poolFree[--poolFreeCount]; // evict() pushed it back; take it again
@@ -244,18 +257,30 @@ public final class ExpertCache {
         return slot;
     }
 
-    /** The pool slot of the least recently used resident, unprotected (and, for a guess, unpredicted) expert. */
-    private int poolVictimSlot(PrefetchScore keep) {
+    /**
+     * The pool slot of the least recently used resident, unprotected expert, or -1. Experts {@code predicted}
+     * expects go last, and not at all when {@code strict} (a guess never evicts another guess's hit).
+     */
+    private int poolVictimSlot(PrefetchScore predicted, boolean strict) {
         int best = -1;
+        boolean bestPredicted = false;
         for (int p = 0; p < poolLayer.length; p++) {
             int l = poolLayer[p];
             if (l < 0) {
                 continue;
             }
             int e = poolExpert[p];
-            if (state[l][e] == RESIDENT && protection[l][e] == 0 && (keep == null || !keep.isPredicted(l, e))
-                    && (best < 0 || poolUse[p] < poolUse[best])) {
+            if (state[l][e] != RESIDENT || protection[l][e] != 0) {
+                continue;
+            }
+            boolean isPredicted = predicted != null && predicted.isPredicted(l, e);
+            if (isPredicted && strict) {
+                continue;
+            }
+            if (best < 0 || (bestPredicted && !isPredicted)
+                    || (bestPredicted == isPredicted && poolUse[p] < poolUse[best])) {
                 best = p;
+                bestPredicted = isPredicted;
             }
         }
         return best < 0 ? -1 : homeTotal + best;

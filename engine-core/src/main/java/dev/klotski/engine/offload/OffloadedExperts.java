@@ -47,7 +47,6 @@ public final class OffloadedExperts implements ExpertSource {
     private final long slotBytes;
     private final long budgetBytes;
     private final boolean[] moe;            // (layer) has routed experts
-    private final int topK;
     private final boolean overlap;          // false: one load at a time, only when compute asks, compute waits
     private final Map<WeightFormat, Long> heldBytes;
     private final ReentrantLock lock = new ReentrantLock();
@@ -91,7 +90,6 @@ public final class OffloadedExperts implements ExpertSource {
         this.budgetBytes = budgetBytes;
         this.overlap = overlap;
         this.moe = catalog.moeLayers();
-        this.topK = catalog.topK();
         this.queued = new byte[layers][experts];
         this.prefetchedForLayer = new int[layers];
         StoredExpert shape = sameShape(catalog);
@@ -339,9 +337,9 @@ public final class OffloadedExperts implements ExpertSource {
         }
     }
 
-    /** Guesses a layer may have queued at once: its home slots, or top-k when it borrows from the pool. */
+    /** Guesses a layer may have queued at once: its home slots, and the whole pool when there is one. */
     private int prefetchCap(int layer) {
-        return cache.poolSlots() > 0 ? Math.max(cache.quota(layer), topK) : cache.quota(layer);
+        return cache.quota(layer) + cache.poolSlots();
     }
 
     private void throwIfBroken() {
@@ -463,7 +461,7 @@ public final class OffloadedExperts implements ExpertSource {
                 queued[t.layer()][t.expert()] = NOT_QUEUED;
                 continue;
             }
-            int slot = t.demand() ? cache.admit(t.layer(), t.expert(), false)
+            int slot = t.demand() ? cache.admitDemand(t.layer(), t.expert(), score)
                     : cache.admitPrediction(t.layer(), t.expert(), score);
             if (slot == ExpertCache.NO_ROOM) {
                 if (!t.demand()) { // a guess that finds no room is not worth waiting for

@@ -126,4 +126,18 @@ class ExpertCacheTest {
         assertEquals(1, c.lastEvicted(), "the pool goes first");
         assertEquals(0, c.lastEvictedLayer());
     }
+
+    @Test
+    void aDemandLoadSparesAPrefetchedPoolExpertWhileAnotherWillDo() {
+        ExpertCache c = new ExpertCache(new int[] {1, 1}, 4, new LruPolicy(2, 4), 2);
+        load(c, 1, 0);
+        load(c, 1, 1); // pool, prefetched for layer 1 (older)
+        load(c, 0, 2);
+        load(c, 0, 3); // pool, layer 0 computed it already (newer)
+        PrefetchScore predictions = new PrefetchScore(2, 4, 0);
+        predictions.predict(1, 1);
+        c.admitDemand(0, 0, predictions);
+        assertEquals(3, c.lastEvicted(), "the unpredicted one goes although it is newer");
+        assertTrue(c.isResident(1, 1), "the guess for layer 1 waits for its layer");
+    }
 }

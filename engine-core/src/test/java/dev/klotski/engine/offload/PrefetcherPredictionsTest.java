@@ -31,11 +31,20 @@ class PrefetcherPredictionsTest {
         assertEquals(List.of("1:4", "1:5"), named.get(0), "after {6,7}: its successors at layer 1, top-k of them");
         assertEquals(List.of("2:0", "2:1"), named.get(1).stream().sorted().toList(), "{4,5} at layer 1 led to {0,1}");
         assertEquals(List.of(), named.get(2), "nothing after the last layer");
-        // Two tokens in one pass: votes are summed, {0,1} -> {2,3} and {6,7} -> {4,5} tie, the top-k are from both.
+        // Two tokens in one pass: votes are summed, and two tokens use 8 (1 - (6/8)^2) = 3.5 experts on average,
+        // so the four with most votes go, 2 first (a full vote from 0 and 1 and from 0), all of them successors.
         Routing.Sink sink = new Routing.Sink();
         c.predict(Routing.event(0, new long[] {200, 201}, new int[] {0, 1}, new int[] {0, 6}), sink);
         assertEquals("1:2", sink.named.get(0), "2 and 3 get a full vote from 0 and 1 and from 0");
-        assertEquals(2, sink.named.size());
+        assertEquals(List.of("1:2", "1:3", "1:4", "1:5"), sink.named.stream().sorted().toList());
+    }
+
+    @Test
+    void correlationPrefetchesAsManyAsAPassOfThatManyTokensUses() {
+        assertEquals(2, CorrelationPrefetcher.expectedDistinct(8, 2, 1), "one token: its top-k");
+        assertEquals(4, CorrelationPrefetcher.expectedDistinct(8, 2, 2));
+        assertEquals(8, CorrelationPrefetcher.expectedDistinct(8, 2, 64), "a group of 64 uses every expert");
+        assertEquals(8, CorrelationPrefetcher.expectedDistinct(128, 8, 1), "Qwen3-MoE, one token");
     }
 
     @Test

@@ -40,6 +40,7 @@ final class BatchLoop implements AutoCloseable {
     private final KvBudget kvBudget;
     private final Workspace workspace;                   // loop thread only
     private final ExpertCounters counters = new ExpertCounters(); // every pass's figures, since the loop began
+    private ExpertCounters apportioned = new ExpertCounters();    // of those, what calls have been given
     private final List<Sequence> running = new ArrayList<>();     // loop thread only, in admission order
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -305,7 +306,6 @@ final class BatchLoop implements AutoCloseable {
         if (!s.started) {
             s.started = true;
             s.startNanos = System.nanoTime();
-            s.countersAtStart = counters.snapshot();
         }
         s.admitted++;
         seq.requestId = nextRequestId++;
@@ -347,6 +347,7 @@ final class BatchLoop implements AutoCloseable {
                     + " sequences", start, end);
         }
         count(pass, end - start);
+        apportion(pass);
         pass.commitFed();
         for (Submission s : callsRunning()) {
             s.largestGroup = Math.max(s.largestGroup, pass.sequences().size());
@@ -369,6 +370,28 @@ final class BatchLoop implements AutoCloseable {
                 it.remove();
                 retire(seq);
             }
+        }
+    }
+
+    /**
+     * Gives the expert figures since the last pass (this pass's, and loads of earlier ones that ended meanwhile)
+     * to the calls in this pass by their share of its tokens, so calls' figures add up to the loop's.
+     */
+    private void apportion(Pass pass) {
+        ExpertCounters now = counters.snapshot();
+        ExpertCounters delta = now.since(apportioned);
+        apportioned = now;
+        java.util.Map<Submission, Integer> tokens = new java.util.LinkedHashMap<>();
+        int[] seq = pass.batch().sequence();
+        for (int t = 0; t < seq.length; t++) {
+            tokens.merge(pass.sequences().get(seq[t]).owner, 1, Integer::sum);
+        }
+        ExpertCounters given = new ExpertCounters();
+        int left = tokens.size();
+        for (java.util.Map.Entry<Submission, Integer> e : tokens.entrySet()) {
+            ExpertCounters part = --left == 0 ? delta.since(given) : delta.share(e.getValue(), seq.length);
+            e.getKey().experts.add(part);
+            given.add(part);
         }
     }
 
@@ -427,12 +450,11 @@ final class BatchLoop implements AutoCloseable {
     private List<Outcome> outcomes(Submission s) {
         long end = System.nanoTime();
         long prefillDone = s.prefilled == s.sequences.size() && s.prefillDoneNanos > 0 ? s.prefillDoneNanos : s.startNanos;
-        ExpertCounters figures = counters.since(s.countersAtStart);
         List<Outcome> out = new ArrayList<>(s.sequences.size());
         for (Sequence q : s.sequences) {
             String text = q.finish == StopReason.STOP_STRING ? q.text : decoder.apply(q.outputIds());
             out.add(new Outcome(q.promptIds.clone(), q.outputIds(), text, q.finish, List.copyOf(q.topLogprobs),
-                    prefillDone - s.startNanos, end - prefillDone, Math.max(1, s.largestGroup), figures));
+                    prefillDone - s.startNanos, end - prefillDone, Math.max(1, s.largestGroup), s.experts));
         }
         return out;
     }

@@ -29,7 +29,7 @@ final class Submission {
     int largestGroup;                         // most sequences in one pass this call took part in
     long startNanos;                          // first admission
     long prefillDoneNanos;                    // the last sequence got its first token
-    ExpertCounters countersAtStart;           // the loop's expert figures when the call started
+    final ExpertCounters experts = new ExpertCounters(); // its share of the passes it took part in, by tokens
 
     Submission(List<Sequence> sequences, BooleanSupplier cancelled) {
         this.sequences = sequences;

@@ -210,6 +210,7 @@ class BatchLoopTest {
         try (Kernels kernels = CpuKernelsFactory.scalarFixedOrder(2);
              Generator g = new Generator(MODEL, kernels, Arrays::toString, 4096)) {
             List<Outcome> alone = g.generate(prompts.subList(0, 2), params.subList(0, 2));
+            LoopFigures before = g.figures();
             MODEL.experts().addListener(counter);
             CompletableFuture<List<Outcome>> a = CompletableFuture.supplyAsync(
                     () -> g.generate(prompts.subList(0, 2), params.subList(0, 2), holdOnce));
@@ -219,7 +220,11 @@ class BatchLoopTest {
             Thread.sleep(100); // b is queued behind the held pass
             release.countDown();
             List<Outcome> fromA = a.get(60, TimeUnit.SECONDS);
-            b.get(60, TimeUnit.SECONDS);
+            List<Outcome> fromB = b.get(60, TimeUnit.SECONDS);
+            long lookups = g.figures().since(before).expertLookups();
+            assertTrue(lookups > 0);
+            assertEquals(lookups, fromA.get(0).experts().lookups() + fromB.get(0).experts().lookups(),
+                    "the calls' shares of the shared passes add up to the loop's figures");
             assertEquals(4, fromA.get(0).batchSize(), "the second call joined the first one's group");
             assertEquals(4, counter.widest);
             assertTrue(counter.passes.get() <= 13, "both calls in about 12 shared passes, took " + counter.passes.get());

@@ -112,4 +112,28 @@ public final class ExpertCounters {
         d.evictions.add(-earlier.evictions());
         return d;
     }
+
+    /** {@code weight / total} of each figure, rounded down (the caller gives the remainder to someone). */
+    public ExpertCounters share(long weight, long total) {
+        ExpertCounters d = new ExpertCounters();
+        d.lookups.add(part(lookups(), weight, total));
+        d.hits.add(part(hits(), weight, total));
+        d.demandLoads.add(part(demandLoads(), weight, total));
+        d.prefetchLoads.add(part(prefetchLoads(), weight, total));
+        d.bytesRead.add(part(bytesRead(), weight, total));
+        d.stallNanos.add(part(stallNanos(), weight, total));
+        d.evictions.add(part(evictions(), weight, total));
+        return d;
+    }
+
+    private static long part(long value, long weight, long total) {
+        if (total == 0) {
+            return 0;
+        }
+        try {
+            return Math.multiplyExact(value, weight) / total;
+        } catch (ArithmeticException overflow) { // byte counts of very long runs
+            return (long) ((double) value * weight / total);
+        }
+    }
 }

@@ -10,9 +10,28 @@ import java.io.Serializable;
  * @param threads        compute threads, 0 for the engine's default
  * @param factoryClass   the EngineFactory that opens it
  * @param offload        how routed experts are offloaded
+ * @param group          how the engine's loop groups rows (from every task of the executor)
  */
 public record EngineSpec(String modelDir, boolean batchInvariant, int threads, String factoryClass,
-                         Offload offload) implements Serializable {
+                         Offload offload, Group group) implements Serializable {
+
+    /**
+     * The engine's group: n batches of b rows advance together, passes of at most passTokens tokens, and the
+     * share of offloaded slots lent to the loading layer.
+     */
+    public record Group(int batches, int batchSize, int passTokens, float poolShare) implements Serializable {
+        /** As many rows as the KV budget holds, passes of 2048 tokens, no pool. */
+        public static final Group DEFAULT = new Group(0, 0, 2048, 0f);
+
+        static Group from(Settings s) {
+            return new Group(s.get(KlotskiConf.GROUP_BATCHES), s.get(KlotskiConf.GROUP_BATCH_SIZE),
+                    s.get(KlotskiConf.PASS_TOKENS), s.get(KlotskiConf.POOL_SHARE));
+        }
+    }
+
+    public EngineSpec(String modelDir, boolean batchInvariant, int threads, String factoryClass, Offload offload) {
+        this(modelDir, batchInvariant, threads, factoryClass, offload, Group.DEFAULT);
+    }
 
     /**
      * Expert offloading settings; an empty device budget keeps every expert resident.
@@ -45,6 +64,7 @@ public record EngineSpec(String modelDir, boolean batchInvariant, int threads, S
 
     public static EngineSpec from(Settings s) {
         return new EngineSpec(s.get(KlotskiConf.MODEL), s.get(KlotskiConf.BATCH_INVARIANT),
-                s.get(KlotskiConf.ENGINE_THREADS), s.get(KlotskiConf.ENGINE_FACTORY), Offload.from(s));
+                s.get(KlotskiConf.ENGINE_THREADS), s.get(KlotskiConf.ENGINE_FACTORY), Offload.from(s),
+                Group.from(s));
     }
 }

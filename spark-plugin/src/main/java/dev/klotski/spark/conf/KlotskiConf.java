@@ -63,6 +63,16 @@ public final class KlotskiConf {
             "threads per engine that read offloaded experts");
     public static final ConfEntry<String> ROUTING_PROFILE = add("routing-profile", ValueType.text(), "",
             "a routing profile file from klotski profile, as the executors see it (correlation prefetch, pin)");
+    public static final ConfEntry<Integer> GROUP_BATCHES = add("group.batches", ValueType.integer(0, 1 << 16), "0",
+            "n: batches the engine advances together (one expert load serves every row of the group); 0 with "
+                    + "group.batch-size 0: as many rows as the KV budget holds, from every task on the executor");
+    public static final ConfEntry<Integer> GROUP_BATCH_SIZE = add("group.batch-size", ValueType.integer(0, 1 << 16),
+            "0", "b: rows per batch of the engine's group (0 with group.batches 0)");
+    public static final ConfEntry<Integer> PASS_TOKENS = add("pass-tokens", ValueType.integer(1, 1 << 20), "2048",
+            "most tokens in one forward pass (bounds prefill activation memory)");
+    public static final ConfEntry<Float> POOL_SHARE = add("pool-share", ValueType.number("a number in [0, 1)",
+            v -> v >= 0 && v < 1), "0", "share of the offloaded experts' slots lent to the layer that is loading "
+                    + "(loads run ahead of compute); the rest stay per-layer caches");
     public static final ConfEntry<String> ENGINE_FACTORY = add("engine.factory", ValueType.nonEmptyText(),
             "dev.klotski.spark.plugin.KlotskiEngineFactory",
             "class that opens the engine (an EngineFactory); swap it only to test or to wrap the engine");

@@ -1,6 +1,7 @@
 package dev.klotski.spark.plugin;
 
 import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.GroupOptions;
 import dev.klotski.spark.conf.EngineSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,6 +116,8 @@ public final class ExecutorEngines {
         if (spec.threads() > 0) {
             b.optThreads(spec.threads());
         }
+        EngineSpec.Group g = spec.group();
+        b.optGroup(new GroupOptions(g.batches(), g.batchSize(), g.passTokens(), true, g.poolShare()));
         EngineSpec.Offload o = spec.offload();
         if (!o.deviceBudget().isEmpty()) {
             b.optDeviceBudget(o.deviceBudget()).optExpertPolicy(o.policy()).optPrefetch(o.prefetch())

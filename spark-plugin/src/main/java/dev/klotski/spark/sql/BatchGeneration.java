@@ -105,9 +105,10 @@ public final class BatchGeneration {
             metrics.promptTokens().add(r.stats().promptTokens());
             metrics.generatedTokens().add(r.stats().generatedTokens());
         }
-        // Expert counts are the call's own (the engine serves one call at a time), so concurrent tasks on the
-        // executor do not blur each other's figure.
+        // Expert counts are the call's share (by tokens) of the passes it took part in: concurrent tasks on the
+        // executor share the engine's group, and their figures add up to the engine's.
         if (!out.isEmpty()) {
+            metrics.groupRows().set(Math.max(metrics.groupRows().value(), out.get(0).stats().batchSize()));
             metrics.expertLookups().add(out.get(0).stats().expertLookups());
             metrics.expertHits().add(out.get(0).stats().expertHits());
             metrics.expertLoads().add(out.get(0).stats().expertLoads());
@@ -116,6 +117,8 @@ public final class BatchGeneration {
         }
         long lookups = metrics.expertLookups().value(); // this task's totals: each task updates its own copy
         metrics.expertHitRate().set(lookups == 0 ? 100.0 : 100.0 * metrics.expertHits().value() / lookups);
+        long time = metrics.generationTime().value();
+        metrics.bubblePercent().set(time == 0 ? 0.0 : 100.0 * metrics.expertStallTime().value() / time);
     }
 
     /** Where the batch's rows are, for errors that must name a row so a user can find it. */

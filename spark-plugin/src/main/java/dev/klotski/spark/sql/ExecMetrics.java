@@ -11,7 +11,7 @@ import org.apache.spark.sql.execution.metric.SQLMetrics;
 record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens, SQLMetric generatedTokens,
                    SQLMetric generationTime, SQLMetric expertLookups, SQLMetric expertHits,
                    SQLMetric expertHitRate, SQLMetric expertLoads, SQLMetric expertBytesRead,
-                   SQLMetric expertStallTime) implements Serializable {
+                   SQLMetric expertStallTime, SQLMetric groupRows, SQLMetric bubblePercent) implements Serializable {
 
     static ExecMetrics create(SparkContext sc) {
         return new ExecMetrics(
@@ -26,7 +26,9 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
                 SQLMetrics.createAverageMetric(sc, "expert hit rate (%)"),
                 SQLMetrics.createMetric(sc, "expert loads"),
                 SQLMetrics.createSizeMetric(sc, "expert bytes read", -1L),
-                SQLMetrics.createNanoTimingMetric(sc, "expert load stall time", -1L));
+                SQLMetrics.createNanoTimingMetric(sc, "expert load stall time", -1L),
+                SQLMetrics.createAverageMetric(sc, "rows per engine group (n x b)"),
+                SQLMetrics.createAverageMetric(sc, "pipeline bubble (% of generation time waiting for experts)"));
     }
 
     Map<String, SQLMetric> asMap() {
@@ -42,6 +44,8 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
         m.put("expertLoads", expertLoads);
         m.put("expertBytesRead", expertBytesRead);
         m.put("expertStallTime", expertStallTime);
+        m.put("groupRows", groupRows);
+        m.put("bubblePercent", bubblePercent);
         return m;
     }
 }

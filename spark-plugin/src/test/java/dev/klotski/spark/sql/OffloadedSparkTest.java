@@ -76,6 +76,41 @@ class OffloadedSparkTest {
         }
     }
 
+    /**
+     * Two tasks at once on one executor (local[2]) join the engine's one group: each call ran in a group larger
+     * than its own rows, and the pair reads fewer expert bytes than the same rows one task after the other.
+     */
+    @Test
+    void twoTasksAtOnceShareTheEnginesGroupAndReadFewerBytes() {
+        spark.conf().set("spark.klotski.device-budget", "30%");
+        spark.conf().set("spark.klotski.pool-share", "0.5");
+        Map<String, String> opts = Map.of("max_new_tokens", "24", "batch.rows", "4");
+        try {
+            Dataset<Row> rows = spark.range(0, 8, 1, 2).selectExpr("id", "concat('Tell me about the number ', id) AS prompt");
+            // No orderBy: its range sampling would run the generation twice and double the metrics.
+            Dataset<Row> together = rows.withColumn("out", moeGenerate(col("prompt"), opts));
+            List<Row> a = byId(together.collectAsList());
+            Map<String, Long> shared = ExecFinder.metrics(together.queryExecution().executedPlan());
+            Dataset<Row> serial = rows.coalesce(1).withColumn("out", moeGenerate(col("prompt"), opts));
+            List<Row> b = byId(serial.collectAsList());
+            Map<String, Long> alone = ExecFinder.metrics(serial.queryExecution().executedPlan());
+            System.out.printf("spark: two tasks at once %s; one after the other %s%n", shared, alone);
+            assertEquals(b, a, "sharing a group changes no row");
+            assertEquals(4L, alone.get("groupRows"), "one task: each call of 4 rows ran alone");
+            assertEquals(2 * 8L, shared.get("groupRows"), "each of the two tasks ran in a group of all 8 rows (the "
+                    + "metric sums the tasks' largest groups): " + shared);
+            assertTrue(shared.get("expertBytesRead") < alone.get("expertBytesRead"),
+                    "one load serves both tasks' rows: " + shared + " vs " + alone);
+        } finally {
+            spark.conf().unset("spark.klotski.device-budget");
+            spark.conf().unset("spark.klotski.pool-share");
+        }
+    }
+
+    private static List<Row> byId(List<Row> rows) {
+        return rows.stream().sorted(java.util.Comparator.comparingLong(r -> r.getLong(0))).toList();
+    }
+
     @Test
     void aBadBudgetOrPolicyIsRefusedWhenThePlanIsChecked() {
         Exception budget = assertThrows(Exception.class, () -> generate(Map.of("device-budget", "lots"),

@@ -21,4 +21,14 @@ final class Synthetic {
                 Map.of("bf16", new LinearFit(1e-3, 2e-5)), new DenseFit(1e-3, 2e-3, 1e-7), 2e-4,
                 new ProbeSettings(1 << 20, 1 << 20, List.of(1, 4), List.of(1, 4), 8, 1, 0));
     }
+
+    /** Inputs at a device budget of {@code slotsPerLayer} experts per layer, disk at 4 GB/s, O_DIRECT. */
+    static PlanInputs inputs(int slotsPerLayer, Workload w, long memoryBytes) {
+        return inputs(profile(4e9), slotsPerLayer, w, memoryBytes);
+    }
+
+    static PlanInputs inputs(HardwareProfile p, int slotsPerLayer, Workload w, long memoryBytes) {
+        long device = (long) slotsPerLayer * MODEL.moeLayerCount() * MODEL.expertBytes();
+        return new PlanInputs(MODEL, p, device, 0, true, w, memoryBytes, null);
+    }
 }

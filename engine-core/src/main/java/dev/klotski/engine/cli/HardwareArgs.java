@@ -15,7 +15,7 @@ final class HardwareArgs {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--batch-invariant", description = "Profile the fixed-order (batch-invariant) kernels.")
+    @Option(names = "--batch-invariant", description = "Measure and plan for the fixed-order (batch-invariant) kernels.")
     boolean batchInvariant;
 
     int threads() {

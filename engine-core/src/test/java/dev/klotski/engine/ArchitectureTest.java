@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * strings; never comments). The engine's packages form one chain, and each may use only packages to its left:
  *
  * <pre>tensor &lt;- kernel &lt;- kernel.cpu &lt;- kv &lt;- model.weights &lt;- model.layers &lt;- model.arch &lt;- model
- *        &lt;- model.quantize &lt;- offload &lt;- offload.replay &lt;- generate &lt;- api &lt;- cli</pre>
+ *        &lt;- model.quantize &lt;- offload &lt;- offload.replay &lt;- plan &lt;- generate &lt;- api &lt;- cli</pre>
  *
  * plus the leaves util and tokenizer, which any package may use (tokenizer may use util, util nothing). modelgen
  * sits beside the chain: it uses tensor, model.weights, tokenizer and util, and only cli uses it. The package
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /** The chain, lowest first; a package may use those before it. */
     static final List<String> CHAIN = List.of("tensor", "kernel", "kernel.cpu", "kv", "model.weights", "model.layers",
-            "model.arch", "model", "model.quantize", "offload", "offload.replay", "generate", "api", "cli");
+            "model.arch", "model", "model.quantize", "offload", "offload.replay", "plan", "generate", "api", "cli");
     /** Usable from every package; each leaf may use only the leaves before it. */
     static final List<String> LEAVES = List.of("util", "tokenizer");
     /** Packages beside the chain, with everything they may use. */

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Mixture-of-experts inference with expert offloading.",
         subcommands = {GenerateCommand.class, BatchCommand.class, BenchCommand.class, MakeModelCommand.class,
                 QuantizeCommand.class, CompareCommand.class, ProfileCommand.class, ReplayCommand.class,
-                CommandLine.HelpCommand.class})
+                ProfileHwCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
 public final class KlotskiCli {
 
     public static void main(String[] args) {

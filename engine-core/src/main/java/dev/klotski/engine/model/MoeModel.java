@@ -28,6 +28,11 @@ public final class MoeModel implements AutoCloseable {
         return experts;
     }
 
+    /** The LM head (vocab, hidden): the embeddings when tied. */
+    public dev.klotski.engine.tensor.WeightMatrix lmHead() {
+        return stack.lmHead();
+    }
+
     /** Bytes of weights really held, by format. */
     public WeightBytes weightBytes() {
         return weightBytes;

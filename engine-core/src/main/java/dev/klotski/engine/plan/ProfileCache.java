@@ -1,0 +1,60 @@
+package dev.klotski.engine.plan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Where hardware profiles are kept and when one is measured again. A profile in the default cache folder
+ * ({@code $XDG_CACHE_HOME/klotski}, else {@code ~/.cache/klotski}, one file per model, threads and kernel mode)
+ * that no longer applies is measured again, saying why; a file the user named that does not apply is refused,
+ * saying why, since replacing what someone asked for would surprise them.
+ */
+public final class ProfileCache {
+    private ProfileCache() {
+    }
+
+    public static Path defaultDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("klotski");
+    }
+
+    public static Path defaultFile(ProfileKey key) {
+        return defaultDir().resolve(key.fileName());
+    }
+
+    /**
+     * The profile in {@code file} if it applies to {@code key}; else (or when there is none) measures one and
+     * writes it there. With {@code named} (the user gave the file) a profile that does not apply is refused.
+     */
+    public static HardwareProfile loadOrMeasure(Path file, boolean named, ProfileKey key,
+                                                Supplier<HardwareProfile> measure, Consumer<String> progress) {
+        if (Files.exists(file)) {
+            String why;
+            try {
+                HardwareProfile p = HardwareProfile.read(file);
+                List<String> differences = key.differences(p);
+                if (differences.isEmpty()) {
+                    return p;
+                }
+                why = String.join("; ", differences);
+            } catch (RuntimeException unreadable) {
+                why = unreadable.getMessage();
+            }
+            if (named) {
+                throw new IllegalArgumentException("hardware profile " + file + " does not apply to this run: " + why
+                        + " — measure it again with klotski profile-hw --out " + file + ", or leave out --profile");
+            }
+            progress.accept("measuring the hardware again: the cached profile " + file + " does not apply (" + why
+                    + ")");
+        } else {
+            progress.accept("no hardware profile at " + file + "; measuring one (once; it is cached there)");
+        }
+        HardwareProfile p = measure.get();
+        p.write(file);
+        return p;
+    }
+}

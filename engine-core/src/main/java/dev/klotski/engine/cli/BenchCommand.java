@@ -82,6 +82,14 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default: the planner's choice).")
     Double poolShare;
 
+    @Option(names = "--budgets", split = ",", paramLabel = "B1,B2",
+            description = "With --modes: run every offloading mode at each of these device budgets (10%,25%,50%,100%).")
+    String[] budgets;
+
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "With --modes: write PNG charts there (tokens/s per mode; tokens/s against the budget).")
+    java.nio.file.Path plot;
+
     @Override
     public Integer call() throws Exception {
         if (modes != null) {

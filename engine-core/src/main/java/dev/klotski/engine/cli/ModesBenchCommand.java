@@ -7,6 +7,9 @@ import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GroupOptions;
 import dev.klotski.engine.offload.DiskProbe;
 import dev.klotski.engine.offload.OffloadFactory;
+import dev.klotski.engine.plan.HardwareProfile;
+import dev.klotski.engine.plan.Plan;
+import dev.klotski.engine.plan.Workload;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,40 +36,84 @@ final class ModesBenchCommand {
     Integer call() throws Exception {
         List<BenchModes> modes = BenchModes.parseAll(bench.modes);
         EngineArgs args = bench.engine;
-        if (args.deviceBudget == null && modes.stream().anyMatch(m -> m != BenchModes.RESIDENT)) {
+        List<String> budgets = bench.budgets != null ? List.of(bench.budgets)
+                : args.deviceBudget != null ? List.of(args.deviceBudget) : List.of();
+        if (budgets.isEmpty() && modes.stream().anyMatch(m -> m != BenchModes.RESIDENT)) {
             throw new IllegalArgumentException("bench --modes compares offloading designs under one device budget: "
-                    + "give --device-budget (25%, 2GiB, ...)");
+                    + "give --device-budget (25%, 2GiB, ...) or --budgets");
         }
         if (bench.prompts < 1 || bench.batchSize < 1) {
             throw new IllegalArgumentException("--prompts and --batch-size must be >= 1");
         }
-        EngineOptions user = args.toOptions();
-        GroupOptions klotskiGroup = klotskiGroup();
         double disk = DiskProbe.sequentialBytesPerSecond(BenchCommand.safetensorsFiles(args.model), 4L << 30);
+        PrintWriter err = bench.spec.commandLine().getErr();
         List<ObjectNode> runs = new ArrayList<>();
-        try (Progress progress = new Progress("bench", modes.size(), bench.format == GenerateCommand.OutputFormat.json)) {
-            for (BenchModes mode : modes) {
-                EngineOptions options = mode.options(user, bench.batchSize, klotskiGroup);
-                if (options.traceFile() != null && modes.size() > 1) {
-                    options = options.withTraceFile(BenchCommand.traceFor(options.traceFile(), mode.label));
+        int total = (int) modes.stream().filter(m -> m == BenchModes.RESIDENT).count()
+                + (int) modes.stream().filter(m -> m != BenchModes.RESIDENT).count() * Math.max(1, budgets.size());
+        try (Progress progress = new Progress("bench", total, bench.format == GenerateCommand.OutputFormat.json)) {
+            boolean residentDone = false;
+            for (String budget : budgets.isEmpty() ? List.of("100%") : budgets) {
+                EngineOptions user = withBudget(args.toOptions(), budget);
+                Plan plan = modes.contains(BenchModes.KLOTSKI) || modes.contains(BenchModes.RESIDENT)
+                        ? klotskiPlan(user, err) : null;
+                GroupOptions klotskiGroup = klotskiGroup(plan);
+                for (BenchModes mode : modes) {
+                    if (mode == BenchModes.RESIDENT && residentDone) {
+                        continue; // the budget does not matter to it
+                    }
+                    EngineOptions options = mode.options(user, bench.batchSize, klotskiGroup);
+                    if (options.traceFile() != null && total > 1) {
+                        options = options.withTraceFile(BenchCommand.traceFor(options.traceFile(),
+                                mode.label + (budgets.size() > 1 ? "-" + budget.replace("%", "pct") : "")));
+                    }
+                    ObjectNode run = ModeBenchmark.run(mode, options, bench.prompts, bench::randomRequests);
+                    run.put("device_budget", mode == BenchModes.RESIDENT ? "100%" : budget);
+                    if (mode == BenchModes.KLOTSKI && plan != null) {
+                        run.put("predicted_tokens_per_s", Math.round(plan.predictedTokensPerSecond() * 10) / 10.0);
+                        run.put("pool_share", klotskiGroup.poolShare());
+                    }
+                    runs.add(run);
+                    residentDone |= mode == BenchModes.RESIDENT;
+                    progress.update(runs.size());
                 }
-                runs.add(ModeBenchmark.run(mode, options, bench.prompts, bench::randomRequests));
-                progress.update(runs.size());
             }
         }
         addRoofline(runs, disk);
         print(runs, disk);
+        if (bench.plot != null) {
+            BenchPlots.write(bench.plot, runs, bench);
+        }
         return 0;
     }
 
-    /** Klotski's group: every prompt in one group (n = prompts / B), unless overridden. */
-    private GroupOptions klotskiGroup() {
+    private static EngineOptions withBudget(EngineOptions o, String budget) {
+        return new EngineOptions(o.modelDir(), o.batchInvariant(), o.threads(), o.device(), budget, o.hostBudget(),
+                o.expertPolicy(), o.prefetch(), o.directIo(), o.ioThreads(), o.routingProfile(), o.traceFile(),
+                o.group());
+    }
+
+    /** The planner's choice for klotski at this budget, unless every part of it is overridden. */
+    private Plan klotskiPlan(EngineOptions user, PrintWriter err) {
+        if (bench.groupBatches != null && bench.passTokens != null && bench.poolShare != null) {
+            return null;
+        }
+        HardwareProfile hw = PlanMaker.profile(user.modelDir(), user.threads(), user.batchInvariant(), null, err);
+        Workload w = new Workload(bench.prompts, bench.promptTokens, Math.max(1, bench.newTokens), bench.batchSize);
+        Plan plan = PlanMaker.plan(hw, user.deviceBudget(), user.hostBudget(), user.directIo(), w, null,
+                user.routingProfile());
+        err.println("klotski plan at " + user.deviceBudget() + ":");
+        err.print(plan.toText());
+        err.flush();
+        return plan;
+    }
+
+    /** Klotski's group: the plan's, with the overrides given. */
+    private GroupOptions klotskiGroup(Plan plan) {
         int n = bench.groupBatches != null ? bench.groupBatches
-                : (bench.prompts + bench.batchSize - 1) / bench.batchSize;
+                : plan != null ? plan.groupBatches() : (bench.prompts + bench.batchSize - 1) / bench.batchSize;
         int tokens = bench.passTokens != null ? bench.passTokens
-                : (int) Math.min(DEFAULT_PASS_TOKENS, Math.max(GroupOptions.DEFAULT_PASS_TOKENS,
-                        (long) bench.prompts * bench.promptTokens));
-        double pool = bench.poolShare != null ? bench.poolShare : DEFAULT_POOL_SHARE;
+                : plan != null ? plan.passTokens() : GroupOptions.DEFAULT_PASS_TOKENS;
+        double pool = bench.poolShare != null ? bench.poolShare : plan != null ? plan.poolShare() : 0;
         return new GroupOptions(n, bench.batchSize, tokens, true, pool);
     }
 
@@ -95,7 +142,7 @@ final class ModesBenchCommand {
             root.put("prompt_tokens", bench.promptTokens);
             root.put("new_tokens", bench.newTokens);
             root.put("batch_size", bench.batchSize);
-            root.put("device_budget", args.deviceBudget);
+            root.put("device_budget", bench.budgets != null ? String.join(",", bench.budgets) : args.deviceBudget);
             if (args.hostBudget != null) {
                 root.put("host_budget", args.hostBudget);
             }

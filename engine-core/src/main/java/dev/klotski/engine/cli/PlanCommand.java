@@ -1,16 +1,7 @@
 package dev.klotski.engine.cli;
 
-import dev.klotski.engine.offload.ByteBudget;
-import dev.klotski.engine.offload.RoutingProfile;
-import dev.klotski.engine.plan.HardwareProber;
 import dev.klotski.engine.plan.HardwareProfile;
-import dev.klotski.engine.plan.ModelShape;
 import dev.klotski.engine.plan.Plan;
-import dev.klotski.engine.plan.PlanInputs;
-import dev.klotski.engine.plan.Planner;
-import dev.klotski.engine.plan.ProbeSettings;
-import dev.klotski.engine.plan.ProfileCache;
-import dev.klotski.engine.plan.ProfileKey;
 import dev.klotski.engine.plan.Workload;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,8 +17,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Plan an offloaded run (Klotski's planner): group size n, batch size, prefill pass size, prefetch depth, pins and where KV lives, with the predicted throughput and a reason for each choice. Uses the cached hardware profile, measuring it once if there is none.")
 final class PlanCommand implements Callable<Integer> {
-    /** Share of the free memory KV and activations may take, as the engine's own KV check allows. */
-    private static final double MEMORY_SHARE = 0.8;
 
     @Spec
     CommandSpec spec;
@@ -75,26 +64,23 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        HardwareProber prober = hardware.prober(ProbeSettings.DEFAULT, err);
-        ProfileKey key = prober.key(hardware.model);
-        Path file = profile != null ? profile : ProfileCache.defaultFile(key);
-        HardwareProfile hw = ProfileCache.loadOrMeasure(file, profile != null, key, () -> prober.measure(hardware.model),
-                line -> {
-                    err.println(line);
-                    err.flush();
-                });
-        ModelShape shape = hw.model();
-        long device = bytes(deviceBudget, "--device-budget", shape);
-        long host = hostBudget == null ? 0 : bytes(hostBudget, "--host-budget", shape);
+        HardwareProfile hw = PlanMaker.profile(hardware.model, hardware.threads(), hardware.batchInvariant, profile, err);
         Workload workload;
         try {
             workload = new Workload(prompts, promptTokens, newTokens, batchSize);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        long memory = kvMemory != null ? bytes(kvMemory, "--kv-memory", shape) : defaultMemory(shape, device);
-        RoutingProfile routing = routingProfile == null ? null : RoutingProfile.read(routingProfile);
-        Plan plan = Planner.plan(new PlanInputs(shape, hw, device, host, directIo, workload, memory, routing));
+        Plan plan;
+        try {
+            Long memory = kvMemory == null ? null : PlanMaker.bytes(kvMemory, "--kv-memory", hw.model());
+            plan = PlanMaker.plan(hw, deviceBudget, hostBudget, directIo, workload, memory, routingProfile);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("--")) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            throw e;
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (format == GenerateCommand.OutputFormat.json) {
             out.println(plan.toJson());
@@ -103,24 +89,5 @@ final class PlanCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private long bytes(String text, String option, ModelShape shape) {
-        try {
-            return ByteBudget.parse(text).resolve(shape.totalExpertBytes());
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
-        }
-    }
-
-    /** On the CPU backend KV and activations share the heap with the dense weights and the compute tier. */
-    private long defaultMemory(ModelShape shape, long device) {
-        long free = Runtime.getRuntime().maxMemory() - shape.denseBytes() - Math.min(device, shape.totalExpertBytes());
-        long memory = (long) (free * MEMORY_SHARE);
-        if (memory < 1) {
-            throw new ParameterException(spec.commandLine(), "this JVM's heap (" + Runtime.getRuntime().maxMemory()
-                    + " bytes) leaves nothing for KV after the weights; give --kv-memory SIZE for the engine's heap");
-        }
-        return memory;
     }
 }

@@ -8,8 +8,9 @@ package dev.klotski.engine.plan;
  * @param kvBytes         KV caches of the group's sequences
  * @param activationBytes activations of its largest pass (when it does not fit: the least it would need)
  * @param fits            KV plus activations fit the KV memory
+ * @param residency       where the experts live for this candidate (slots per layer, pool)
  */
-record Candidate(Prediction prediction, long kvBytes, long activationBytes, boolean fits) {
+record Candidate(Prediction prediction, long kvBytes, long activationBytes, boolean fits, Residency residency) {
 
     static Candidate of(int n, int b, long memoryBytes, MemoryModel memory, CostModel cost, Workload w) {
         int sequences = (int) Math.min((long) n * b, w.prompts());
@@ -19,7 +20,7 @@ record Candidate(Prediction prediction, long kvBytes, long activationBytes, bool
         boolean fits = kv + decode <= memoryBytes && pass >= 1;
         int used = fits ? pass : (int) Math.min(Integer.MAX_VALUE, (long) sequences * w.promptTokens());
         long activations = Math.max(decode, memory.prefillActivations(sequences, fits ? pass : 1)); // least, if over
-        return new Candidate(cost.predict(n, b, used), kv, activations, fits);
+        return new Candidate(cost.predict(n, b, used), kv, activations, fits, cost.residency());
     }
 
     int n() {

@@ -33,6 +33,10 @@ final class CostModel {
         }
     }
 
+    Residency residency() {
+        return residency;
+    }
+
     /** A pass's figures: totals over its layers, and per-MoE-layer averages for reports. */
     record Pass(double seconds, double compute, double bubble, double usedPerLayer, double loadsPerLayer,
                 double ioPerLayer, double attentionPerLayer, double expertsPerLayer, boolean eq5, boolean eq6,
@@ -76,6 +80,15 @@ final class CostModel {
             eq5 &= t.eq5();
             eq6 &= t.eq6();
             eq7 &= t.eq7();
+        }
+        if (residency.pool() > 0 && perLoad.length > 0) {
+            // Loads stream through the pool a layer ahead of compute: the pass is bound by the slower stream, plus
+            // the first layer's first load (nothing predicts it before its gate) and the last expert's compute.
+            double first = uh[1][0] < uh[0][0] ? perLoad[0] : 0;
+            double last = ffn.seconds(tokens * m.topK() / uh[0][perLoad.length - 1]);
+            double piped = Math.max(compute + first, attention + io + last);
+            seconds = Math.min(seconds, piped);
+            bubble = seconds - compute;
         }
         double lm = rows * p.lmHeadSecondsPerRow();
         int moe = perLoad.length;

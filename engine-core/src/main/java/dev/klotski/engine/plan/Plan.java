@@ -19,7 +19,9 @@ import java.util.Map;
  * @param prefetchDepth                   K: predicted experts per layer loaded ahead (0 when all are resident)
  * @param pinnedExperts                   layer to the experts pinned there (empty without a routing profile)
  * @param kvPlacement                     where KV caches live ({@value #KV_HOST} on the CPU backend)
- * @param deviceSlots                     compute-tier slots per MoE layer
+ * @param deviceSlots                     compute-tier slots per MoE layer (its own)
+ * @param poolSlots                       slots lent to whichever layer is loading, beyond those
+ * @param poolShare                       the share of all slots the pool is (the engine's pool share)
  * @param predictedTokensPerSecond        generated tokens / (prefill + decode time), bubbles included
  * @param predictedPrefillTokensPerSecond prompt tokens per second of prefill
  * @param predictedDecodeTokensPerSecond  tokens per second of decode steps (0 when only one token is generated)
@@ -39,7 +41,7 @@ import java.util.Map;
  */
 public record Plan(int groupBatches, int batchSize, int passTokens, int prefetchDepth,
                    Map<Integer, List<Integer>> pinnedExperts, String kvPlacement, List<Integer> deviceSlots,
-                   double predictedTokensPerSecond, double predictedPrefillTokensPerSecond,
+                   int poolSlots, double poolShare, double predictedTokensPerSecond, double predictedPrefillTokensPerSecond,
                    double predictedDecodeTokensPerSecond, double predictedDecodeStepSeconds,
                    double predictedPrefillPassSeconds, double predictedBubbleFraction, double expertsUsedPerLayer,
                    double loadsPerLayer, double ioSecondsPerLayer, double computeSecondsPerLayer, long kvBytes,
@@ -77,6 +79,9 @@ public record Plan(int groupBatches, int batchSize, int passTokens, int prefetch
                 groupBatches, batchSize, groupSequences()));
         b.append(String.format(Locale.ROOT, "prefill      passes of at most %d tokens%n", passTokens));
         b.append(String.format(Locale.ROOT, "prefetch     K = %d experts per layer%n", prefetchDepth));
+        b.append(String.format(Locale.ROOT, "slots        %s per MoE layer, pool %d (share %.2f)%n",
+                deviceSlots.stream().distinct().map(String::valueOf).reduce((x, y) -> x + "/" + y).orElse("0"),
+                poolSlots, poolShare));
         b.append(String.format(Locale.ROOT, "pins         %s%n", pinnedExperts.isEmpty() ? "none"
                 : pinnedExperts.values().stream().mapToInt(List::size).sum() + " experts in " + pinnedExperts.size()
                 + " layers"));

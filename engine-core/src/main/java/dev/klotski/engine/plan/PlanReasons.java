@@ -12,6 +12,7 @@ final class PlanReasons {
     private final PlanInputs in;
     private final ModelShape m;
     private final Residency residency;
+    private final List<Candidate> samePoint; // the chosen n and b under every pool share weighed
     private final ExpertDemand demand;
     private final Candidate chosen;
     private final Candidate fastest;
@@ -19,7 +20,7 @@ final class PlanReasons {
     private final List<Integer> batchSizes;
 
     PlanReasons(PlanInputs in, Residency residency, ExpertDemand demand, Candidate chosen, Candidate fastest,
-                List<Candidate> sameBatch, List<Integer> batchSizes) {
+                List<Candidate> sameBatch, List<Integer> batchSizes, List<Candidate> samePoint) {
         this.in = in;
         this.m = in.model();
         this.residency = residency;
@@ -28,6 +29,7 @@ final class PlanReasons {
         this.fastest = fastest;
         this.sameBatch = sameBatch;
         this.batchSizes = batchSizes;
+        this.samePoint = samePoint;
     }
 
     /** Smallest n at the chosen b whose decode step meets Eqs. 4-7 in every MoE layer; 0 when none tried does. */
@@ -44,6 +46,7 @@ final class PlanReasons {
         out.add(prefetchReason());
         out.add(pinReason());
         out.add(tierReason());
+        out.add(poolReason());
         out.add(String.format(Locale.ROOT, "KV: host memory, always on the CPU backend (its compute tier is host RAM): "
                         + "%s for %d sequences of %d positions, plus %s of activations, of %s",
                 human(chosen.kvBytes()), Math.min(chosen.n() * chosen.b(), in.workload().prompts()),
@@ -55,6 +58,24 @@ final class PlanReasons {
                 p.tokensPerSecond(), in.workload().prompts(), in.workload().newTokens(), p.prefillSeconds(),
                 p.decodeSeconds(), 100 * p.bubbleFraction()));
         return out;
+    }
+
+    /** Why this share of the slots streams through the pool, with the alternatives' predictions. */
+    private String poolReason() {
+        if (residency.allResident(m)) {
+            return "pool: none, every expert is resident";
+        }
+        StringBuilder alternatives = new StringBuilder();
+        for (Candidate c : samePoint) {
+            if (c != chosen && c.fits()) {
+                alternatives.append(String.format(Locale.ROOT, "%s share %.2f %.2f tokens/s",
+                        alternatives.length() == 0 ? "" : ",", c.residency().poolShare(), c.tokensPerSecond()));
+            }
+        }
+        return String.format(Locale.ROOT, "pool: %d of the slots (share %.2f) go to whichever layer is loading, so loads "
+                        + "run up to a layer ahead of compute; each layer keeps %d of its own for hits%s",
+                residency.pool(), residency.poolShare(), residency.slots()[0],
+                alternatives.length() == 0 ? "" : " (at this n and b:" + alternatives + ")");
     }
 
     private String groupReason() {

@@ -31,8 +31,11 @@ public final class Planner {
         ModelShape m = in.model();
         Workload w = in.workload();
         ExpertDemand demand = ExpertDemand.of(m, in.routing());
-        Residency residency = Residency.of(m, in.deviceBudgetBytes(), in.hostBudgetBytes(), demand);
-        List<Candidate> all = candidates(in, demand, residency);
+        List<Candidate> all = new ArrayList<>();
+        for (double share : POOL_SHARES) {
+            all.addAll(candidates(in, demand, Residency.of(m, in.deviceBudgetBytes(), in.hostBudgetBytes(), demand,
+                    share)));
+        }
         List<Candidate> fitting = all.stream().filter(Candidate::fits).toList();
         if (fitting.isEmpty()) {
             throw new IllegalArgumentException(noneFits(m, w, new MemoryModel(m, w), in.kvMemoryBytes()));
@@ -43,12 +46,19 @@ public final class Planner {
                 .min(Comparator.comparingInt(Candidate::n)
                         .thenComparing(Comparator.comparingDouble(Candidate::tokensPerSecond).reversed()))
                 .orElseThrow();
-        List<Candidate> sameBatch = all.stream().filter(c -> c.b() == chosen.b()).toList();
-        PlanReasons reasons = new PlanReasons(in, residency, demand, chosen, fastest, sameBatch, batchSizes(w));
+        Residency residency = chosen.residency();
+        List<Candidate> sameBatch = all.stream()
+                .filter(c -> c.b() == chosen.b() && c.residency().poolShare() == residency.poolShare()).toList();
+        List<Candidate> samePoint = all.stream().filter(c -> c.b() == chosen.b() && c.n() == chosen.n()).toList();
+        PlanReasons reasons = new PlanReasons(in, residency, demand, chosen, fastest, sameBatch, batchSizes(w),
+                samePoint);
         return plan(in, residency, demand, chosen, reasons);
     }
 
     /** Every (n, b) the search weighs, fitting the memory or not. */
+    /** Shares of the compute tier the planner weighs lending as a pool (the rest: per-layer slots). */
+    static final double[] POOL_SHARES = {0, 0.25, 0.5, 0.75};
+
     static List<Candidate> candidates(PlanInputs in, ExpertDemand demand, Residency residency) {
         Workload w = in.workload();
         CostModel cost = new CostModel(in, demand, residency);
@@ -79,7 +89,7 @@ public final class Planner {
         }
         CostModel.Pass step = p.decodeStep();
         return new Plan(c.n(), c.b(), c.prediction().passTokens(), r.depth(), pins, Plan.KV_HOST,
-                Arrays.stream(r.slots()).boxed().toList(), p.tokensPerSecond(), p.prefillTokensPerSecond(),
+                Arrays.stream(r.slots()).boxed().toList(), r.pool(), r.poolShare(), p.tokensPerSecond(), p.prefillTokensPerSecond(),
                 p.decodeTokensPerSecond(), step.seconds(), p.prefillPass().seconds(), p.bubbleFraction(),
                 step.usedPerLayer(), step.loadsPerLayer(), step.ioPerLayer(),
                 step.attentionPerLayer() + step.expertsPerLayer(), c.kvBytes(), c.activationBytes(), in.kvMemoryBytes(),

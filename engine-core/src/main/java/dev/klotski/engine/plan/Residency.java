@@ -12,15 +12,22 @@ import java.util.Locale;
  * @param pins      (MoE layer i) of those, pinned to the layer's hottest experts
  * @param hostShare (MoE layer i) share of loads found in the host tier rather than storage
  * @param depth     prefetch depth K: predicted experts per layer loaded while attention runs
+ * @param pool      slots lent to whichever layer is loading (the engine's pool), beyond the per-layer slots
+ * @param poolShare the share of all slots that pool is
  */
-record Residency(int[] slots, int[] pins, double[] hostShare, int depth) {
+record Residency(int[] slots, int[] pins, double[] hostShare, int depth, int pool, double poolShare) {
+
+    /** Per-layer slots only. */
+    static Residency of(ModelShape m, long deviceBytes, long hostBytes, ExpertDemand demand) {
+        return of(m, deviceBytes, hostBytes, demand, 0);
+    }
 
     /**
      * Slots from the budgets, like the engine's: {@code budget / expertBytes} in all, equal per layer. A device
      * budget below top-k experts per MoE layer is refused naming the minimum. Pins the hottest experts when
      * routing is profiled, leaving max(top-k, K) slots per layer for loads.
      */
-    static Residency of(ModelShape m, long deviceBytes, long hostBytes, ExpertDemand demand) {
+    static Residency of(ModelShape m, long deviceBytes, long hostBytes, ExpertDemand demand, double poolShare) {
         int moe = m.moeLayerCount();
         long all = (long) moe * m.experts();
         long total = Math.min(all, deviceBytes / m.expertBytes());
@@ -31,7 +38,12 @@ record Residency(int[] slots, int[] pins, double[] hostShare, int depth) {
                     + "least %s", OffloadFactory.human(deviceBytes), total, OffloadFactory.human(m.expertBytes()),
                     minimum, m.topK(), moe, OffloadFactory.human(minimum * m.expertBytes())));
         }
-        int[] device = perMoeLayer(m, (int) total);
+        // As the engine lends them (OffloadFactory.poolSlots): every MoE layer keeps at least one slot of its own.
+        int pool = (int) Math.max(0, Math.min(Math.floor(total * poolShare), total - moe));
+        if (total == all) {
+            pool = 0; // every expert resident: nothing to stream
+        }
+        int[] device = perMoeLayer(m, (int) total - pool);
         int[] host = perMoeLayer(m, (int) Math.min(all, hostBytes / m.expertBytes()));
         int depth = total == all ? 0 : m.topK(); // Klotski's default K = k; nothing to load when all are resident
         int[] pins = new int[moe];
@@ -44,7 +56,7 @@ record Residency(int[] slots, int[] pins, double[] hostShare, int depth) {
             hostShare[i] = device[i] >= m.experts() ? 0
                     : Math.max(0, Math.min(1, (double) (host[i] - device[i]) / (m.experts() - device[i])));
         }
-        return new Residency(device, pins, hostShare, depth);
+        return new Residency(device, pins, hostShare, depth, pool, pool == 0 ? 0 : poolShare);
     }
 
     private static int[] perMoeLayer(ModelShape m, int total) {

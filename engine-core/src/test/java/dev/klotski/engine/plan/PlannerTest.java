@@ -11,6 +11,7 @@ import dev.klotski.engine.offload.RoutingProfile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -64,6 +65,34 @@ class PlannerTest {
         Plan fasterDisk = Planner.plan(Synthetic.inputs(Synthetic.profile(16e9), 2, BATCHES_OF_4, PLENTY));
         assertTrue(fasterDisk.equationsHoldFromN() < plan.equationsHoldFromN(), fasterDisk.toText());
         assertTrue(fasterDisk.groupBatches() < plan.groupBatches(), fasterDisk.toText());
+    }
+
+    @Test
+    void thePoolComesOutOfTheSameSlotsAndThePlanWeighsEveryShare() {
+        PlanInputs in = Synthetic.inputs(2, BATCHES_OF_4, PLENTY);
+        ExpertDemand demand = ExpertDemand.of(in.model(), null);
+        Residency pooled = Residency.of(in.model(), in.deviceBudgetBytes(), 0, demand, 0.5);
+        assertEquals(8, pooled.pool(), "half of the 16 slots");
+        assertEquals(List.of(1, 1, 1, 1, 1, 1, 1, 1), Arrays.stream(pooled.slots()).boxed().toList(),
+                "every layer keeps one of its own");
+        assertEquals(8, Residency.of(in.model(), in.deviceBudgetBytes(), 0, demand, 0.75).pool(),
+                "never so large that a layer has no slot of its own");
+        double best = 0;
+        for (double share : Planner.POOL_SHARES) {
+            Residency r = Residency.of(in.model(), in.deviceBudgetBytes(), 0, demand, share);
+            for (Candidate c : Planner.candidates(in, demand, r)) {
+                if (c.fits()) {
+                    best = Math.max(best, c.tokensPerSecond());
+                }
+            }
+        }
+        Plan plan = Planner.plan(in);
+        assertTrue(plan.predictedTokensPerSecond() >= 0.95 * best, "within the 5% rule of the best share: "
+                + plan.toText());
+        String reason = plan.reasons().stream().filter(r -> r.startsWith("pool: ")).findFirst().orElseThrow();
+        assertTrue(reason.contains(String.format(java.util.Locale.ROOT, "share %.2f", plan.poolShare())), reason);
+        int own = plan.deviceSlots().stream().mapToInt(Integer::intValue).sum();
+        assertEquals(16, own + plan.poolSlots(), "the pool comes out of the same 16 slots: " + plan.toText());
     }
 
     @Test

@@ -69,21 +69,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --modes: sequences per batch (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--group-batches", paramLabel = "N",
-            description = "With --modes: batches klotski advances together (default: the planner's choice).")
-    Integer groupBatches;
-
-    @Option(names = "--pass-tokens", paramLabel = "T",
-            description = "With --modes: most tokens in one forward pass (default: the planner's choice).")
-    Integer passTokens;
-
-    @Option(names = "--pool-share", paramLabel = "F",
-            description = "With --modes: share of klotski's expert slots lent to the layer that is loading, in [0, 1) "
-                    + "(default: the planner's choice).")
-    Double poolShare;
-
     @Option(names = "--budgets", split = ",", paramLabel = "B1,B2",
-            description = "With --modes: run every offloading mode at each of these device budgets (10%,25%,50%,100%).")
+            description = "With --modes: run every offloading mode at each of these device budgets (10%%,25%%,50%%,100%%).")
     String[] budgets;
 
     @Option(names = "--plot", paramLabel = "DIR",

@@ -1,6 +1,7 @@
 package dev.klotski.engine.cli;
 
 import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.GroupOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -51,6 +52,31 @@ final class EngineArgs {
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "2", description = "Threads that read offloaded experts.")
     int ioThreads;
 
+    @Option(names = "--group-batches", paramLabel = "N",
+            description = "Batches that advance through each layer together, sharing its expert loads (with "
+                    + "--group-batch-size; default: as many sequences as the KV memory holds; bench klotski: the plan's).")
+    Integer groupBatches;
+
+    @Option(names = "--group-batch-size", paramLabel = "B", description = "Sequences per batch of the group.")
+    Integer groupBatchSize;
+
+    @Option(names = "--pass-tokens", paramLabel = "T",
+            description = "Most tokens in one forward pass (default 2048; bench klotski: the plan's).")
+    Integer passTokens;
+
+    @Option(names = "--pool-share", paramLabel = "F",
+            description = "Share of the offloaded experts' slots lent to the layer that is loading, so loads run "
+                    + "ahead of compute, in [0, 1) (default 0; bench klotski: the plan's).")
+    Double poolShare;
+
+    /** The group options these flags give (defaults for those not given). */
+    GroupOptions group() {
+        int n = groupBatches != null ? groupBatches : 0;
+        int b = groupBatchSize != null ? groupBatchSize : n == 0 ? 0 : 1;
+        return new GroupOptions(n, b, passTokens != null ? passTokens : GroupOptions.DEFAULT_PASS_TOKENS, true,
+                poolShare != null ? poolShare : 0);
+    }
+
     EngineOptions toOptions() {
         return toOptions(policy, prefetch);
     }
@@ -59,7 +85,8 @@ final class EngineArgs {
     EngineOptions toOptions(String expertPolicy, String prefetcher) {
         EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(batchInvariant)
                 .optDeviceBudget(deviceBudget).optHostBudget(hostBudget).optExpertPolicy(expertPolicy).optPrefetch(prefetcher)
-                .optDirectIo(directIo).optIoThreads(ioThreads).optRoutingProfile(routingProfile).optTraceFile(trace);
+                .optDirectIo(directIo).optIoThreads(ioThreads).optRoutingProfile(routingProfile).optTraceFile(trace)
+                .optGroup(group());
         if (threads != null) {
             b.optThreads(threads);
         }

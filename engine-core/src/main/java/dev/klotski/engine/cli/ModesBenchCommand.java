@@ -94,7 +94,7 @@ final class ModesBenchCommand {
 
     /** The planner's choice for klotski at this budget, unless every part of it is overridden. */
     private Plan klotskiPlan(EngineOptions user, PrintWriter err) {
-        if (bench.groupBatches != null && bench.passTokens != null && bench.poolShare != null) {
+        if (bench.engine.groupBatches != null && bench.engine.passTokens != null && bench.engine.poolShare != null) {
             return null;
         }
         HardwareProfile hw = PlanMaker.profile(user.modelDir(), user.threads(), user.batchInvariant(), null, err);
@@ -109,11 +109,11 @@ final class ModesBenchCommand {
 
     /** Klotski's group: the plan's, with the overrides given. */
     private GroupOptions klotskiGroup(Plan plan) {
-        int n = bench.groupBatches != null ? bench.groupBatches
+        int n = bench.engine.groupBatches != null ? bench.engine.groupBatches
                 : plan != null ? plan.groupBatches() : (bench.prompts + bench.batchSize - 1) / bench.batchSize;
-        int tokens = bench.passTokens != null ? bench.passTokens
+        int tokens = bench.engine.passTokens != null ? bench.engine.passTokens
                 : plan != null ? plan.passTokens() : GroupOptions.DEFAULT_PASS_TOKENS;
-        double pool = bench.poolShare != null ? bench.poolShare : plan != null ? plan.poolShare() : 0;
+        double pool = bench.engine.poolShare != null ? bench.engine.poolShare : plan != null ? plan.poolShare() : 0;
         return new GroupOptions(n, bench.batchSize, tokens, true, pool);
     }
 

@@ -61,4 +61,47 @@ class BenchCommandTest {
         assertTrue(rows.get(1).get("prefetch_precision").asDouble() > 0, "next-gate predicted something useful");
         assertEquals(0.0, rows.get(0).get("prefetch_precision").asDouble(), "none predicts nothing");
     }
+
+    @Test
+    void modesRunOnTheSamePromptsAndReportTheContractsFiguresAndCharts(@org.junit.jupiter.api.io.TempDir
+                                                                         java.nio.file.Path dir) throws Exception {
+        String model = TestModels.qwen3().toString();
+        // Every part of klotski's plan given: the planner (and its hardware probe) is not needed here.
+        GenerateCommandGoldenTest.Run run = GenerateCommandGoldenTest.cli("bench", "--model", model,
+                "--budgets", "30%,60%", "--modes", "resident,load-on-demand,simple-pipeline,klotski", "--prompts", "6",
+                "--prompt-tokens", "5", "--new-tokens", "4", "--batch-size", "2", "--group-batches", "3",
+                "--pass-tokens", "64", "--pool-share", "0.5", "--threads", "1", "--format", "json",
+                "--plot", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode out = JSON.readTree(run.out());
+        assertTrue(out.get("disk_bytes_per_s").asLong() > 0, out.toString());
+        JsonNode runs = out.get("runs");
+        assertEquals(1 + 3 * 2, runs.size(), "resident once, each offloading mode at both budgets: " + out);
+        java.util.Map<String, JsonNode> byMode = new java.util.HashMap<>();
+        for (JsonNode r : runs) {
+            for (String key : new String[] {"mode", "tokens_per_s", "prefill_tokens_per_s", "decode_tokens_per_s",
+                    "wall_s", "compute_s", "hit_rate", "bytes_read", "bubble_fraction"}) {
+                assertTrue(r.has(key), key + " in " + r);
+            }
+            assertEquals(6 * 4, r.get("generated_tokens").asInt(), "every mode ran the same six prompts: " + r);
+            assertTrue(r.get("tokens_per_s").asDouble() > 0 && r.get("wall_s").asDouble() > 0, r.toString());
+            byMode.putIfAbsent(r.get("mode").asText(), r);
+        }
+        assertEquals(0L, byMode.get("resident").get("bytes_read").asLong());
+        assertEquals(1.0, byMode.get("resident").get("hit_rate").asDouble());
+        JsonNode demand = byMode.get("load-on-demand");
+        assertEquals(1, demand.get("group_batches").asInt());
+        assertEquals(false, demand.get("overlap").asBoolean());
+        assertTrue(demand.get("largest_group").asInt() <= 2, "one batch of B = 2 at a time: " + demand);
+        JsonNode klotski = byMode.get("klotski");
+        assertEquals(3, klotski.get("group_batches").asInt());
+        assertEquals(6, klotski.get("largest_group").asInt(), "three batches of two advance together: " + klotski);
+        assertTrue(klotski.get("bytes_read").asLong() < demand.get("bytes_read").asLong(),
+                "a group shares each load: " + klotski + " vs " + demand);
+        assertTrue(klotski.has("roofline_s") && klotski.has("wall_over_roofline"), klotski.toString());
+        for (String png : new String[] {"modes.png", "budgets.png"}) {
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(dir.resolve(png).toFile());
+            assertTrue(image != null && image.getWidth() > 100, png);
+        }
+    }
 }

@@ -9,6 +9,7 @@ import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.api.OverflowPolicy;
 import dev.klotski.engine.api.PromptTooLongException;
+import dev.klotski.engine.api.RequestOutcome;
 import dev.klotski.engine.api.RowSeed;
 import dev.klotski.engine.api.SamplingParams;
 import java.io.BufferedReader;
@@ -63,6 +64,11 @@ final class BatchCommand implements Callable<Integer> {
             description = "A prompt too long for the context: fail naming its line (default), or keep its end.")
     String onOverflow;
 
+    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "fail|null",
+            description = "A row that cannot be generated (too long, untokenizable, an engine error): fail naming its "
+                    + "line (default), or write it with a null text and its reason in \"error\".")
+    String onError;
+
     /** One input line. */
     private record Row(int line, JsonNode id, String prompt) {
     }
@@ -77,6 +83,9 @@ final class BatchCommand implements Callable<Integer> {
             case "truncate" -> OverflowPolicy.TRUNCATE;
             default -> throw new IllegalArgumentException("--on-overflow must be error or truncate, got " + onOverflow);
         };
+        if (!onError.equals("fail") && !onError.equals("null")) {
+            throw new IllegalArgumentException("--on-error must be fail or null, got " + onError);
+        }
         SamplingParams base = sampling.toParams();
         try (BufferedReader in = open(input);
              Writer out = output == null ? keepOpen(spec.commandLine().getOut()) : Files.newBufferedWriter(output);
@@ -110,12 +119,13 @@ final class BatchCommand implements Callable<Integer> {
                 asked.add(r);
             }
         }
-        List<GenerationResult> results;
+        List<RequestOutcome> results;
         try {
-            results = requests.isEmpty() ? List.of() : klotski.generate(requests);
+            results = requests.isEmpty() ? List.of() : onError.equals("null") ? klotski.generateEach(requests)
+                    : klotski.generate(requests).stream().<RequestOutcome>map(RequestOutcome.Generated::new).toList();
         } catch (PromptTooLongException e) {
             throw new IllegalArgumentException(input + " line " + asked.get(e.requestIndex()).line() + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + " (--on-error null writes such rows with a null text)", e);
         }
         int next = 0;
         for (Row r : rows) {
@@ -125,8 +135,12 @@ final class BatchCommand implements Callable<Integer> {
                 o.putNull("text");
             } else if (r.prompt().isEmpty()) {
                 o.put("text", "");
+            } else if (results.get(next) instanceof RequestOutcome.Failed f) {
+                next++;
+                o.putNull("text");
+                o.put("error", f.failure().label() + ": " + f.message());
             } else {
-                GenerationResult g = results.get(next++);
+                GenerationResult g = ((RequestOutcome.Generated) results.get(next++)).result();
                 o.put("text", g.text());
                 o.put("prompt_tokens", g.promptIds().length);
                 o.put("generated_tokens", g.outputIds().length);

@@ -1,6 +1,7 @@
 package dev.klotski.engine.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,6 +79,15 @@ class BatchCommandTest {
                 "--max-new-tokens", "2", "--on-overflow", "truncate");
         assertEquals(0, truncated.exitCode(), truncated.err());
         assertEquals(2, truncated.out().strip().split("\n").length);
+
+        GenerateCommandGoldenTest.Run kept = cli("batch", "--model", model, "--input", longPrompt.toString(),
+                "--max-new-tokens", "2", "--on-error", "null");
+        assertEquals(0, kept.exitCode(), kept.err());
+        String[] lines = kept.out().strip().split("\n");
+        assertEquals(2, lines.length, "the bad row is kept, the good one generated");
+        assertFalse(json(lines[0]).get("text").isNull(), lines[0]);
+        assertTrue(json(lines[1]).get("text").isNull(), lines[1]);
+        assertTrue(json(lines[1]).get("error").asText().contains("context"), lines[1]);
 
         GenerateCommandGoldenTest.Run missing = cli("batch", "--model", model, "--input", tmp.resolve("nope").toString());
         assertEquals(1, missing.exitCode());

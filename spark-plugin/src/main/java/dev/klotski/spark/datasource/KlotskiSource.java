@@ -49,8 +49,14 @@ public final class KlotskiSource implements TableProvider, DataSourceRegister {
                 .add("output", OutputCodec.dataType(opts.structOutput()), true);
     }
 
+    /** Options Spark itself gives a file source, beside the generation settings. */
+    private static final java.util.Set<String> SPARK_OPTIONS = java.util.Set.of("path", "paths");
+
     /** Reader options that name a setting ({@code model}, {@code max_new_tokens}, ...) over the session conf. */
     static GenerateOptions resolve(Map<String, String> options) {
+        Map<String, String> named = new HashMap<>(options);
+        SPARK_OPTIONS.forEach(named::remove);
+        KlotskiConf.checkOptions(named); // a typo ('max_new_token') fails naming the valid options, not silently
         Map<String, String> settings = new HashMap<>();
         KlotskiConf.entries().forEach(e -> {
             String v = options.get(e.name());

@@ -74,4 +74,18 @@ class KlotskiSourceTest {
         assertTrue(spark.read().format("klotski").option("output", "struct").load(path).schema()
                 .apply("output").dataType().simpleString().startsWith("struct<text:string"));
     }
+
+    @Test
+    void aMisspelledReaderOptionFailsNamingTheValidOnes(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("prompts.jsonl");
+        Files.writeString(file, "{\"id\": 1, \"prompt\": \"one\"}\n");
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> spark.read()
+                .format("klotski").option("max_new_token", "2").load(file.toString()).collectAsList());
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(" | ");
+        }
+        assertTrue(messages.toString().contains("max_new_token") && messages.toString().contains("did you mean "
+                + "'max_new_tokens'"), messages.toString());
+    }
 }

@@ -21,43 +21,56 @@ public final class OffloadFactory implements ExpertSourceFactory {
         this.options = options;
     }
 
-    /** Slots the budget holds, checked against the minimum: top-k experts in each MoE layer. */
+    /** Slots the budget holds, checked against the minimum with per-layer slots only (top-k in each MoE layer). */
     public static int slots(ExpertCatalog catalog, ByteBudget budget) {
+        return slots(catalog, budget, false);
+    }
+
+    /**
+     * Slots the budget holds, checked against the minimum: top-k experts in each MoE layer when every slot is a
+     * layer's own; with a pool, top-k in all (a layer borrows what it needs, one expert after another).
+     */
+    public static int slots(ExpertCatalog catalog, ByteBudget budget, boolean pooled) {
         long slotBytes = catalog.expertBytes();
         long bytes = budget.resolve(catalog.totalBytes());
         int all = catalog.moeLayerCount() * catalog.expertsPerLayer();
         long slots = Math.min(all, bytes / slotBytes);
-        int minimum = catalog.moeLayerCount() * catalog.topK();
+        int minimum = pooled ? catalog.topK() : catalog.moeLayerCount() * catalog.topK();
         if (slots < minimum) {
             long minBytes = minimum * slotBytes;
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "device budget %s (%s) holds %d experts of %s; the model needs at least %d at once (top-%d in "
-                            + "each of its %d MoE layers) — raise --device-budget to at least %d (%s, %.1f%% of the "
-                            + "expert bytes)", budget, human(bytes), slots, human(slotBytes), minimum, catalog.topK(),
-                    catalog.moeLayerCount(), minBytes, human(minBytes), 100.0 * minBytes / catalog.totalBytes()));
+                    "device budget %s (%s) holds %d experts of %s; the model needs at least %d at once (top-%d %s) "
+                            + "— raise --device-budget to at least %d (%s, %.1f%% of the expert bytes)%s", budget,
+                    human(bytes), slots, human(slotBytes), minimum, catalog.topK(),
+                    pooled ? "in all, borrowed from the pool" : "in each of its " + catalog.moeLayerCount()
+                            + " MoE layers", minBytes, human(minBytes), 100.0 * minBytes / catalog.totalBytes(),
+                    pooled ? "" : String.format(Locale.ROOT, ", or lend slots to the loading layer (--pool-share, "
+                            + "e.g. 0.5) to run with as little as %s", human(catalog.topK() * slotBytes))));
         }
         return (int) slots;
     }
 
     /**
-     * Slots lent as a shared pool: the share of all slots, leaving every MoE layer at least one home slot (a
-     * layer with none would keep nothing between steps).
+     * Slots lent as a shared pool: the share of all slots, at least one when the share is not 0. The rest are
+     * the layers' own, shared equally; a layer left with none borrows everything it loads from the pool.
      */
-    static int poolSlots(int slots, ExpertCatalog catalog, double share) {
-        int wanted = (int) Math.floor(slots * share);
-        return Math.max(0, Math.min(wanted, slots - catalog.moeLayerCount()));
+    public static int poolSlots(int slots, int moeLayers, double share) {
+        if (share <= 0) {
+            return 0;
+        }
+        return Math.max(1, Math.min(slots, (int) Math.floor(slots * share)));
     }
 
     /** Heap bytes: the compute tier's slots (the host tier is off-heap). */
     @Override
     public long heldBytes(ExpertCatalog catalog) {
-        return slots(catalog, options.deviceBudget()) * catalog.expertBytes();
+        return slots(catalog, options.deviceBudget(), options.poolShare() > 0) * catalog.expertBytes();
     }
 
     @Override
     public ExpertSource create(ExpertCatalog catalog, Checkpoint checkpoint) {
         catalog.all().flatMap(e -> Arrays.stream(e.matrices())).forEach(checkpoint::claim); // read later, by the tier
-        int slots = slots(catalog, options.deviceBudget());
+        int slots = slots(catalog, options.deviceBudget(), options.poolShare() > 0);
         int experts = catalog.expertsPerLayer();
         RoutingShape shape = new RoutingShape(catalog.layers(), experts, catalog.topK());
         RoutingProfile profile = options.profile() == null ? null
@@ -65,8 +78,10 @@ public final class OffloadFactory implements ExpertSourceFactory {
         Prefetcher prefetcher = Prefetchers.create(options.prefetch(), shape, profile,
                 () -> new NextGatePrefetcher(catalog.routers()));
         CachePolicy policy = CachePolicies.create(options.policy(), shape, profile, prefetcher);
-        int pool = poolSlots(slots, catalog, options.poolShare());
-        int[] quotas = policy.quotas(slots - pool, catalog.moeLayers(), experts, catalog.topK());
+        int pool = poolSlots(slots, catalog.moeLayerCount(), options.poolShare());
+        int home = slots - pool;
+        int minPerLayer = pool == 0 ? catalog.topK() : Math.min(catalog.topK(), home / catalog.moeLayerCount());
+        int[] quotas = policy.quotas(home, catalog.moeLayers(), experts, minPerLayer);
         int[] hostQuotas = null;
         if (options.hostBudget() != null) {
             long hostSlots = Math.min((long) catalog.moeLayerCount() * experts,

@@ -73,8 +73,9 @@ final class PlanReasons {
             }
         }
         return String.format(Locale.ROOT, "pool: %d of the slots (share %.2f) go to whichever layer is loading, so loads "
-                        + "run up to a layer ahead of compute; each layer keeps %d of its own for hits%s",
-                residency.pool(), residency.poolShare(), residency.slots()[0],
+                        + "run up to a layer ahead of compute; the layers keep %s of their own for hits%s",
+                residency.pool(), residency.poolShare(), java.util.Arrays.stream(residency.slots()).distinct()
+                        .mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(" or ")),
                 alternatives.length() == 0 ? "" : " (at this n and b:" + alternatives + ")");
     }
 

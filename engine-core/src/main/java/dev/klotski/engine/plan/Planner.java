@@ -32,9 +32,19 @@ public final class Planner {
         Workload w = in.workload();
         ExpertDemand demand = ExpertDemand.of(m, in.routing());
         List<Candidate> all = new ArrayList<>();
+        IllegalArgumentException tooSmall = null;
         for (double share : POOL_SHARES) {
-            all.addAll(candidates(in, demand, Residency.of(m, in.deviceBudgetBytes(), in.hostBudgetBytes(), demand,
-                    share)));
+            Residency r;
+            try {
+                r = Residency.of(m, in.deviceBudgetBytes(), in.hostBudgetBytes(), demand, share);
+            } catch (IllegalArgumentException e) { // below what per-layer slots need: only a pool can run it
+                tooSmall = tooSmall == null ? e : tooSmall;
+                continue;
+            }
+            all.addAll(candidates(in, demand, r));
+        }
+        if (all.isEmpty()) {
+            throw tooSmall;
         }
         List<Candidate> fitting = all.stream().filter(Candidate::fits).toList();
         if (fitting.isEmpty()) {

@@ -31,18 +31,16 @@ record Residency(int[] slots, int[] pins, double[] hostShare, int depth, int poo
         int moe = m.moeLayerCount();
         long all = (long) moe * m.experts();
         long total = Math.min(all, deviceBytes / m.expertBytes());
-        long minimum = (long) moe * m.topK();
+        long minimum = poolShare > 0 ? m.topK() : (long) moe * m.topK(); // as OffloadFactory.slots
         if (total < minimum) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "device budget %s holds %d experts of %s; "
-                    + "the model needs at least %d at once (top-%d in each of its %d MoE layers) — raise it to at "
-                    + "least %s", OffloadFactory.human(deviceBytes), total, OffloadFactory.human(m.expertBytes()),
-                    minimum, m.topK(), moe, OffloadFactory.human(minimum * m.expertBytes())));
+                    + "the model needs at least %d at once (top-%d %s) — raise it to at least %s",
+                    OffloadFactory.human(deviceBytes), total, OffloadFactory.human(m.expertBytes()), minimum, m.topK(),
+                    poolShare > 0 ? "in all, borrowed from the pool" : "in each of its " + moe + " MoE layers",
+                    OffloadFactory.human(minimum * m.expertBytes())));
         }
-        // As the engine lends them (OffloadFactory.poolSlots): every MoE layer keeps at least one slot of its own.
-        int pool = (int) Math.max(0, Math.min(Math.floor(total * poolShare), total - moe));
-        if (total == all) {
-            pool = 0; // every expert resident: nothing to stream
-        }
+        // As the engine lends them (OffloadFactory.poolSlots).
+        int pool = total == all ? 0 : OffloadFactory.poolSlots((int) total, moe, poolShare);
         int[] device = perMoeLayer(m, (int) total - pool);
         int[] host = perMoeLayer(m, (int) Math.min(all, hostBytes / m.expertBytes()));
         int depth = total == all ? 0 : m.topK(); // Klotski's default K = k; nothing to load when all are resident

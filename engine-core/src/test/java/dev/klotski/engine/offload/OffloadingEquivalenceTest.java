@@ -185,4 +185,25 @@ class OffloadingEquivalenceTest {
             assertTrue(got.get(0).stats().batchSize() <= group.sequences(), "the group limit holds");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void belowTopKPerLayerAPoolRunsTheModelWithTheSameRows() {
+        Path model = dev.klotski.engine.TestModels.qwen3();
+        List<GenerationResult> resident = run(model, true, null, "lru", "none", new ArrayList<>());
+        String half = String.valueOf(Long.parseLong(minimumBudget(model)) / 2);
+        EngineOptions.Builder b = EngineOptions.builder(model).optBatchInvariant(true).optThreads(2)
+                .optDeviceBudget(half).optPrefetch("correlation");
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> KlotskiEngine.open(b.build()).close());
+        assertTrue(refused.getMessage().contains("--pool-share"), refused.getMessage());
+        try (KlotskiEngine engine = KlotskiEngine.open(b.optGroup(new dev.klotski.engine.api.GroupOptions(0, 0, 2048,
+                true, 0.5)).build())) {
+            List<GenerationResult> got = engine.generate(REQUESTS);
+            for (int i = 0; i < resident.size(); i++) {
+                assertArrayEquals(resident.get(i).outputIds(), got.get(i).outputIds(), "request " + i);
+                assertEquals(resident.get(i).topLogprobs(), got.get(i).topLogprobs(), "request " + i);
+            }
+            assertTrue(engine.expertTier().orElseThrow().capacityBytes() <= Long.parseLong(half));
+        }
+    }
 }

@@ -69,7 +69,10 @@ final class CostModel {
         for (int i = 0; i < perLoad.length; i++) {
             double used = uh[0][i];
             double perExpert = ffn.seconds(tokens * m.topK() / used);
-            LayerTimeline t = LayerTimeline.of(attention, used, uh[1][i], perExpert, perLoad[i], residency.depth());
+            int usable = residency.slots()[i] + residency.pool(); // slots this layer's loads can go to at once
+            LayerTimeline t = usable >= 2
+                    ? LayerTimeline.of(attention, used, uh[1][i], perExpert, perLoad[i], residency.depth())
+                    : LayerTimeline.serial(attention, used, uh[1][i], perExpert, perLoad[i]);
             seconds += t.seconds();
             compute += t.compute();
             bubble += t.bubble();
@@ -81,13 +84,15 @@ final class CostModel {
             eq6 &= t.eq6();
             eq7 &= t.eq7();
         }
-        if (residency.pool() > 0 && perLoad.length > 0) {
+        if (residency.pool() > 0 && perLoad.length > 0 && loads > 0) {
             // Loads stream through the pool a layer ahead of compute: the pass is bound by the slower stream, plus
             // the first layer's first load (nothing predicts it before its gate) and the last expert's compute.
+            // A pool smaller than a layer's loads lets only that share of them run ahead.
             double first = uh[1][0] < uh[0][0] ? perLoad[0] : 0;
             double last = ffn.seconds(tokens * m.topK() / uh[0][perLoad.length - 1]);
             double piped = Math.max(compute + first, attention + io + last);
-            seconds = Math.min(seconds, piped);
+            double ahead = Math.min(1, residency.pool() / (loads / perLoad.length));
+            seconds = ahead * Math.min(seconds, piped) + (1 - ahead) * seconds;
             bubble = seconds - compute;
         }
         double lm = rows * p.lmHeadSecondsPerRow();

@@ -42,6 +42,19 @@ record LayerTimeline(double attention, double used, double hits, double loads, d
         return new LayerTimeline(attention, used, hits, loads, hot, perExpert, perLoad, finish, finish - compute);
     }
 
+    /**
+     * A layer whose loads have a single slot to go to: each load waits for the expert before it to be computed
+     * and freed, so loads and compute take turns (the resident experts run first, while the first load runs).
+     */
+    static LayerTimeline serial(double attention, double used, double hits, double perExpert, double perLoad) {
+        double loads = Math.max(0, used - hits);
+        double compute = attention + used * perExpert;
+        double finish = attention + Math.max(hits * perExpert, loads > 0 ? perLoad : 0)
+                + loads * perExpert + Math.max(0, loads - 1) * perLoad;
+        finish = Math.max(finish, compute);
+        return new LayerTimeline(attention, used, hits, loads, 0, perExpert, perLoad, finish, finish - compute);
+    }
+
     double compute() {
         return attention + used * perExpert;
     }

@@ -33,6 +33,14 @@ final class CostModel {
         }
     }
 
+    /**
+     * Predicted experts that can load while attention runs: K, but only into slots that hold nothing the pass
+     * needs (a guess never evicts a hit), so with per-layer slots full of experts the group uses, none.
+     */
+    private double hotDepth(int usable, double hits) {
+        return Math.min(residency.depth(), Math.max(0, usable - hits));
+    }
+
     Residency residency() {
         return residency;
     }
@@ -71,7 +79,7 @@ final class CostModel {
             double perExpert = ffn.seconds(tokens * m.topK() / used);
             int usable = residency.slots()[i] + residency.pool(); // slots this layer's loads can go to at once
             LayerTimeline t = usable >= 2
-                    ? LayerTimeline.of(attention, used, uh[1][i], perExpert, perLoad[i], residency.depth())
+                    ? LayerTimeline.of(attention, used, uh[1][i], perExpert, perLoad[i], hotDepth(usable, uh[1][i]))
                     : LayerTimeline.serial(attention, used, uh[1][i], perExpert, perLoad[i]);
             seconds += t.seconds();
             compute += t.compute();

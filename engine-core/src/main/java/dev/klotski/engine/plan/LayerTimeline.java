@@ -24,7 +24,8 @@ package dev.klotski.engine.plan;
 record LayerTimeline(double attention, double used, double hits, double loads, double hotLoads, double perExpert,
                      double perLoad, double seconds, double bubble) {
 
-    static LayerTimeline of(double attention, double used, double hits, double perExpert, double perLoad, int depth) {
+    static LayerTimeline of(double attention, double used, double hits, double perExpert, double perLoad,
+                            double depth) {
         double loads = Math.max(0, used - hits);
         double hot = Math.min(depth, loads);
         double cold = loads - hot;

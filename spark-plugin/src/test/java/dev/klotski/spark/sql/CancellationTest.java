@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A cancelled job stops generating at once and leaves the engine to the next job. Job "long" generates on the
  * real engine (a model that never emits EOS, so the call would run for a long time); job "next" waits for the
- * engine behind it; the test cancels "long" and measures the time to "long" stopping and to "next" being done
+ * engine behind it (the engine's group is limited to long's 4 rows, so next cannot join it); the test cancels "long" and measures the time to "long" stopping and to "next" being done
  * (its call is one short forward pass, so that is when the engine's next call started, to within a pass).
  */
 class CancellationTest {
@@ -42,6 +42,9 @@ class CancellationTest {
                 .config("spark.klotski.model", TinyModels.endless().toString())
                 .config("spark.klotski.engine.factory", ObservedEngineFactory.class.getName())
                 .config("spark.klotski.engine.threads", "1")
+                // The engine's group holds 4 rows, all of "long"'s, so "next" waits for room instead of joining.
+                .config("spark.klotski.group.batches", "1")
+                .config("spark.klotski.group.batch-size", "4")
                 .getOrCreate();
         nextText = next(); // loads the engine and gives what "next" writes when nothing gets in its way
     }

@@ -298,7 +298,12 @@ final class BatchLoop implements AutoCloseable {
                 }
                 return; // wait for running sequences to leave
             }
-            admitOne(s, seq, need);
+            try {
+                admitOne(s, seq, need);
+            } catch (RuntimeException | Error e) { // its cache could not be made: the call fails, not the loop
+                queue.remove(s);
+                drop(s, e);
+            }
         }
     }
 
@@ -325,7 +330,7 @@ final class BatchLoop implements AutoCloseable {
     /** One forward pass over the group, after dropping the calls that were cancelled. */
     private void step() {
         for (Submission s : callsRunning()) {
-            if (s.abandoned) {
+            if (s.abandoned || s.caller.isInterrupted()) { // the caller may not have woken up to say so yet
                 drop(s, new CancellationException("generate interrupted"));
             } else if (s.cancelled.getAsBoolean()) {
                 drop(s, new CancellationException("generation cancelled between forward passes"));

@@ -19,6 +19,7 @@ final class Submission {
 
     final List<Sequence> sequences;
     final BooleanSupplier cancelled;          // polled by the loop before every pass that feeds this call
+    final Thread caller = Thread.currentThread(); // an interrupt of it stops the call at the next pass
     final CompletableFuture<List<Outcome>> done = new CompletableFuture<>();
     volatile boolean started;                 // a sequence was admitted: from now on the loop polls `cancelled`
     volatile boolean watchOwnCancel;          // the loop is busy elsewhere: the waiting caller polls `cancelled`

@@ -178,9 +178,11 @@ final class PlanReasons {
                         + "storage the rest at %s", 100 * residency.hostShare()[0],
                         HardwareProfile.rate(p.hostCopyBytesPerSecond()), storage)
                 : "loads come from storage at " + storage;
-        return String.format(Locale.ROOT, "experts: %d of %d per MoE layer in the compute tier (a %s budget, %s per "
-                + "expert); %s", residency.slots()[0], m.experts(), human(in.deviceBudgetBytes()),
-                human(m.expertBytes()), loads);
+        String own = java.util.Arrays.stream(residency.slots()).distinct().mapToObj(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(" or "));
+        return String.format(Locale.ROOT, "experts: %s of %d per MoE layer in the compute tier%s (a %s budget, %s per "
+                + "expert); %s", own, m.experts(), residency.pool() > 0 ? " plus a pool of " + residency.pool()
+                : "", human(in.deviceBudgetBytes()), human(m.expertBytes()), loads);
     }
 
     /** How much more throughput {@code c} predicts than the chosen plan, in percent. */

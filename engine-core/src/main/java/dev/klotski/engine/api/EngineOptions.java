@@ -115,6 +115,12 @@ public record EngineOptions(Path modelDir, boolean batchInvariant, int threads, 
                 prefetch, directIo, ioThreads, routingProfile, file, group);
     }
 
+    /** The same options with other budgets (null device budget: every expert resident), policy and prefetcher. */
+    public EngineOptions withOffload(String device, String host, String policy, String prefetcher) {
+        return new EngineOptions(modelDir, batchInvariant, threads, this.device, device, host, policy, prefetcher,
+                directIo, ioThreads, routingProfile, traceFile, group);
+    }
+
     /** The same options with another group shape. */
     public EngineOptions withGroup(GroupOptions g) {
         return new EngineOptions(modelDir, batchInvariant, threads, device, deviceBudget, hostBudget, expertPolicy,

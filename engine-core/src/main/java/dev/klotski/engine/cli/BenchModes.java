@@ -4,7 +4,6 @@ import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GroupOptions;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The engines {@code bench --modes} compares, each a configuration of this engine that stands for a design:
@@ -51,8 +50,7 @@ enum BenchModes {
     EngineOptions options(EngineOptions user, int batchSize, GroupOptions klotskiGroup) {
         GroupOptions oneBatch = new GroupOptions(1, batchSize, klotskiGroup.passTokens(), true);
         return switch (this) {
-            case RESIDENT -> new EngineOptions(user.modelDir(), user.batchInvariant(), user.threads(), user.device(),
-                    null, null, "lru", "none", false, user.ioThreads(), null, user.traceFile(), klotskiGroup);
+            case RESIDENT -> user.withOffload(null, null, "lru", "none").withGroup(klotskiGroup);
             case LOAD_ON_DEMAND -> offloaded(user, "lru", "none",
                     new GroupOptions(1, batchSize, klotskiGroup.passTokens(), false));
             case LRU_NEXT_GATE -> offloaded(user, "lru", "next-gate", oneBatch);
@@ -63,12 +61,11 @@ enum BenchModes {
     }
 
     private static EngineOptions offloaded(EngineOptions u, String policy, String prefetch, GroupOptions group) {
-        return new EngineOptions(u.modelDir(), u.batchInvariant(), u.threads(), u.device(), u.deviceBudget(),
-                u.hostBudget(), policy, prefetch, u.directIo(), u.ioThreads(), u.routingProfile(), u.traceFile(), group);
+        return u.withOffload(u.deviceBudget(), u.hostBudget(), policy, prefetch).withGroup(group);
     }
 
     @Override
     public String toString() {
-        return label.toLowerCase(Locale.ROOT);
+        return label;
     }
 }

@@ -43,9 +43,7 @@ final class ModeBenchmark {
 
     /** Warm-up requests: the same prompts, four new tokens (JIT, page-in, a warm expert cache). */
     private static GenerationRequest shortened(GenerationRequest r) {
-        var p = r.params();
-        return GenerationRequest.ofIds(r.promptIds(), new dev.klotski.engine.api.SamplingParams(Math.min(4,
-                p.maxNewTokens()), p.temperature(), p.topK(), p.topP(), p.seed(), p.stopStrings(), p.topLogprobs()));
+        return GenerationRequest.ofIds(r.promptIds(), r.params().withMaxNewTokens(Math.min(4, r.params().maxNewTokens())));
     }
 
     private static ObjectNode row(BenchModes mode, EngineOptions options, List<GenerationResult> results, long wallNanos,

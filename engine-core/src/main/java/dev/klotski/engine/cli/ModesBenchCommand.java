@@ -53,7 +53,8 @@ final class ModesBenchCommand {
         try (Progress progress = new Progress("bench", total, bench.format == GenerateCommand.OutputFormat.json)) {
             boolean residentDone = false;
             for (String budget : budgets.isEmpty() ? List.of("100%") : budgets) {
-                EngineOptions user = withBudget(args.toOptions(), budget);
+                EngineOptions base = args.toOptions();
+                EngineOptions user = base.withOffload(budget, base.hostBudget(), base.expertPolicy(), base.prefetch());
                 Plan plan = modes.contains(BenchModes.KLOTSKI) || modes.contains(BenchModes.RESIDENT)
                         ? klotskiPlan(user, err) : null;
                 GroupOptions klotskiGroup = klotskiGroup(plan);
@@ -84,12 +85,6 @@ final class ModesBenchCommand {
             BenchPlots.write(bench.plot, runs, bench);
         }
         return 0;
-    }
-
-    private static EngineOptions withBudget(EngineOptions o, String budget) {
-        return new EngineOptions(o.modelDir(), o.batchInvariant(), o.threads(), o.device(), budget, o.hostBudget(),
-                o.expertPolicy(), o.prefetch(), o.directIo(), o.ioThreads(), o.routingProfile(), o.traceFile(),
-                o.group());
     }
 
     /** The planner's choice for klotski at this budget, unless every part of it is overridden. */

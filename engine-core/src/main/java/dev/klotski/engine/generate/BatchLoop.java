@@ -131,13 +131,7 @@ final class BatchLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for the engine");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw Submission.rethrow(e.getCause());
         }
     }
 
@@ -354,9 +348,6 @@ final class BatchLoop implements AutoCloseable {
         count(pass, end - start);
         apportion(pass);
         pass.commitFed();
-        for (Submission s : callsRunning()) {
-            s.largestGroup = Math.max(s.largestGroup, pass.sequences().size());
-        }
         ModelConfig config = model.config();
         int vocab = config.vocabSize();
         int[] rows = batch.logitRows();
@@ -380,7 +371,8 @@ final class BatchLoop implements AutoCloseable {
 
     /**
      * Gives the expert figures since the last pass (this pass's, and loads of earlier ones that ended meanwhile)
-     * to the calls in this pass by their share of its tokens, so calls' figures add up to the loop's.
+     * to the calls in this pass by their share of its tokens, so calls' figures add up to the loop's; and notes
+     * the group size each call took part in.
      */
     private void apportion(Pass pass) {
         ExpertCounters now = counters.snapshot();
@@ -394,6 +386,7 @@ final class BatchLoop implements AutoCloseable {
         ExpertCounters given = new ExpertCounters();
         int left = tokens.size();
         for (java.util.Map.Entry<Submission, Integer> e : tokens.entrySet()) {
+            e.getKey().largestGroup = Math.max(e.getKey().largestGroup, pass.sequences().size());
             ExpertCounters part = --left == 0 ? delta.since(given) : delta.share(e.getValue(), seq.length);
             e.getKey().experts.add(part);
             given.add(part);
@@ -440,12 +433,17 @@ final class BatchLoop implements AutoCloseable {
         return calls;
     }
 
-    /** A sequence is done (already out of the group): free its cache; the call ends with its last sequence. */
-    private void retire(Sequence seq) {
+    /** A sequence is out of the group: its cache and its KV reservation go, and prefetchers forget it. */
+    private void leave(Sequence seq) {
         reservedKvBytes -= seq.reservedKvBytes;
         seq.reservedKvBytes = 0;
         seq.cache = null;
         model.experts().requestEnded(seq.requestId);
+    }
+
+    /** A sequence is done (already out of the group); the call ends with its last sequence. */
+    private void retire(Sequence seq) {
+        leave(seq);
         Submission s = seq.owner;
         if (++s.finished == s.sequences.size()) {
             s.done.complete(outcomes(s));
@@ -470,10 +468,7 @@ final class BatchLoop implements AutoCloseable {
             Sequence seq = it.next();
             if (seq.owner == s) {
                 it.remove();
-                reservedKvBytes -= seq.reservedKvBytes;
-                seq.reservedKvBytes = 0;
-                seq.cache = null;
-                model.experts().requestEnded(seq.requestId);
+                leave(seq);
             }
         }
         lock.lock();

@@ -84,7 +84,7 @@ final class Submission {
     }
 
     /** The loop's failure, thrown in the caller's thread as the same exception (so callers can tell kinds apart). */
-    private static RuntimeException rethrow(Throwable cause) {
+    static RuntimeException rethrow(Throwable cause) {
         if (cause instanceof RuntimeException r) {
             return r;
         }

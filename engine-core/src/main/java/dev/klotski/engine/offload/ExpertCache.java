@@ -179,7 +179,7 @@ public final class ExpertCache {
      * to make room is {@link #lastEvicted()} (-1 when a free slot was used).
      */
     public int admit(int layer, int expert, boolean prefetched) {
-        return admit(layer, expert, prefetched, null);
+        return admit(layer, expert, prefetched, null, null);
     }
 
     /**
@@ -188,7 +188,7 @@ public final class ExpertCache {
      * throw out one certain hit to make room for another.
      */
     public int admitPrediction(int layer, int expert, PrefetchScore predictions) {
-        return admit(layer, expert, true, predictions);
+        return admit(layer, expert, true, predictions, null);
     }
 
     /**
@@ -198,10 +198,6 @@ public final class ExpertCache {
      */
     public int admitDemand(int layer, int expert, PrefetchScore predictions) {
         return admit(layer, expert, false, null, predictions);
-    }
-
-    private int admit(int layer, int expert, boolean prefetched, PrefetchScore keep) {
-        return admit(layer, expert, prefetched, keep, null);
     }
 
     private int admit(int layer, int expert, boolean prefetched, PrefetchScore keep, PrefetchScore spare) {

@@ -54,7 +54,7 @@ public final class OffloadFactory implements ExpertSourceFactory {
      * Slots lent as a shared pool: the share of all slots, at least one when the share is not 0. The rest are
      * the layers' own, shared equally; a layer left with none borrows everything it loads from the pool.
      */
-    public static int poolSlots(int slots, int moeLayers, double share) {
+    public static int poolSlots(int slots, double share) {
         if (share <= 0) {
             return 0;
         }
@@ -78,7 +78,7 @@ public final class OffloadFactory implements ExpertSourceFactory {
         Prefetcher prefetcher = Prefetchers.create(options.prefetch(), shape, profile,
                 () -> new NextGatePrefetcher(catalog.routers()));
         CachePolicy policy = CachePolicies.create(options.policy(), shape, profile, prefetcher);
-        int pool = poolSlots(slots, catalog.moeLayerCount(), options.poolShare());
+        int pool = poolSlots(slots, options.poolShare());
         int home = slots - pool;
         int minPerLayer = pool == 0 ? catalog.topK() : Math.min(catalog.topK(), home / catalog.moeLayerCount());
         int[] quotas = policy.quotas(home, catalog.moeLayers(), experts, minPerLayer);

@@ -74,8 +74,7 @@ final class PlanReasons {
         }
         return String.format(Locale.ROOT, "pool: %d of the slots (share %.2f) go to whichever layer is loading, so loads "
                         + "run up to a layer ahead of compute; the layers keep %s of their own for hits%s",
-                residency.pool(), residency.poolShare(), java.util.Arrays.stream(residency.slots()).distinct()
-                        .mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(" or ")),
+                residency.pool(), residency.poolShare(), ownSlots(),
                 alternatives.length() == 0 ? "" : " (at this n and b:" + alternatives + ")");
     }
 
@@ -178,11 +177,15 @@ final class PlanReasons {
                         + "storage the rest at %s", 100 * residency.hostShare()[0],
                         HardwareProfile.rate(p.hostCopyBytesPerSecond()), storage)
                 : "loads come from storage at " + storage;
-        String own = java.util.Arrays.stream(residency.slots()).distinct().mapToObj(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(" or "));
         return String.format(Locale.ROOT, "experts: %s of %d per MoE layer in the compute tier%s (a %s budget, %s per "
-                + "expert); %s", own, m.experts(), residency.pool() > 0 ? " plus a pool of " + residency.pool()
+                + "expert); %s", ownSlots(), m.experts(), residency.pool() > 0 ? " plus a pool of " + residency.pool()
                 : "", human(in.deviceBudgetBytes()), human(m.expertBytes()), loads);
+    }
+
+    /** The layers' own slot counts, "2 or 1" when they differ. */
+    private String ownSlots() {
+        return java.util.Arrays.stream(residency.slots()).distinct().mapToObj(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(" or "));
     }
 
     /** How much more throughput {@code c} predicts than the chosen plan, in percent. */

@@ -40,7 +40,7 @@ record Residency(int[] slots, int[] pins, double[] hostShare, int depth, int poo
                     OffloadFactory.human(minimum * m.expertBytes())));
         }
         // As the engine lends them (OffloadFactory.poolSlots).
-        int pool = total == all ? 0 : OffloadFactory.poolSlots((int) total, moe, poolShare);
+        int pool = total == all ? 0 : OffloadFactory.poolSlots((int) total, poolShare);
         int[] device = perMoeLayer(m, (int) total - pool);
         int[] host = perMoeLayer(m, (int) Math.min(all, hostBytes / m.expertBytes()));
         int depth = total == all ? 0 : m.topK(); // Klotski's default K = k; nothing to load when all are resident

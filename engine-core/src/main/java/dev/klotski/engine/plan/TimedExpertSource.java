@@ -1,5 +1,6 @@
 package dev.klotski.engine.plan;
 
+import dev.klotski.engine.model.ResidentExpertSource;
 import dev.klotski.engine.model.layers.ExpertCounters;
 import dev.klotski.engine.model.layers.ExpertFfn;
 import dev.klotski.engine.model.layers.ExpertLease;
@@ -15,16 +16,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Resident experts that also time their use: a lease lasts while the MoE layer gathers an expert's tokens, runs
- * its feed-forward and places its rows, so the sum of lease times is the expert share of a pass. Single caller
- * (the prober runs one pass at a time).
+ * Resident experts ({@link ResidentExpertSource}) that also time their use: a lease lasts while the MoE layer
+ * gathers an expert's tokens, runs its feed-forward and places its rows, so the sum of lease times is the expert
+ * share of a pass. Single caller (the prober runs one pass at a time).
  */
 final class TimedExpertSource implements ExpertSource {
     private final ExpertFfn[][] experts; // (layer, expert); null rows for dense layers
+    private final ResidentExpertSource resident;
     private long leasedNanos;
 
     TimedExpertSource(ExpertFfn[][] experts) {
         this.experts = experts;
+        this.resident = new ResidentExpertSource(experts);
     }
 
     /** Nanoseconds spent inside leases since the last call; resets. */
@@ -36,21 +39,22 @@ final class TimedExpertSource implements ExpertSource {
 
     @Override
     public ExpertLease tryLease(int layer, int expert) {
-        ExpertFfn weights = experts[layer][expert];
+        ExpertLease lease = resident.tryLease(layer, expert);
         long start = System.nanoTime();
         return new ExpertLease() {
             @Override
             public int expert() {
-                return expert;
+                return lease.expert();
             }
 
             @Override
             public ExpertFfn weights() {
-                return weights;
+                return lease.weights();
             }
 
             @Override
             public void close() {
+                lease.close();
                 leasedNanos += System.nanoTime() - start;
             }
         };
@@ -58,31 +62,33 @@ final class TimedExpertSource implements ExpertSource {
 
     @Override
     public void request(int layer, int[] wanted, int count, ExpertCounters counters) {
-        counters.hits(count);
+        resident.request(layer, wanted, count, counters);
     }
 
     @Override
     public void release(int layer, int expert) {
+        resident.release(layer, expert);
     }
 
     @Override
     public boolean isResident(int layer, int expert) {
-        return true;
+        return resident.isResident(layer, expert);
     }
 
     @Override
     public long arrivals() {
-        return 0;
+        return resident.arrivals();
     }
 
     @Override
     public long awaitArrival(long seen) {
-        return seen;
+        return resident.awaitArrival(seen);
     }
 
+    /** One instance serves many experts here: each counts once. */
     @Override
     public Map<WeightFormat, Long> heldBytesByFormat() {
-        Set<ExpertFfn> seen = Collections.newSetFromMap(new IdentityHashMap<>()); // one instance serves many
+        Set<ExpertFfn> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<WeightFormat, Long> out = new EnumMap<>(WeightFormat.class);
         for (ExpertFfn[] layer : experts) {
             for (ExpertFfn f : layer == null ? new ExpertFfn[0] : layer) {
@@ -98,17 +104,21 @@ final class TimedExpertSource implements ExpertSource {
 
     @Override
     public void routed(RoutingEvent event) {
+        resident.routed(event);
     }
 
     @Override
     public void requestEnded(long requestId) {
+        resident.requestEnded(requestId);
     }
 
     @Override
     public void addListener(RoutingListener listener) {
+        resident.addListener(listener);
     }
 
     @Override
     public void removeListener(RoutingListener listener) {
+        resident.removeListener(listener);
     }
 }

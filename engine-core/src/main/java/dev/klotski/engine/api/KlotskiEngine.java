@@ -10,24 +10,16 @@ import dev.klotski.engine.generate.TeacherForcing;
 import dev.klotski.engine.kernel.Kernels;
 import dev.klotski.engine.kernel.cpu.CpuKernelsFactory;
 import dev.klotski.engine.model.ModelConfig;
-import dev.klotski.engine.model.ExpertSourceFactory;
-import dev.klotski.engine.model.ModelLoader;
 import dev.klotski.engine.model.MoeModel;
-import dev.klotski.engine.model.weights.CheckpointException;
 import dev.klotski.engine.model.layers.RoutingEvent;
 import dev.klotski.engine.model.layers.RoutingListener;
 import dev.klotski.engine.offload.OffloadFactory;
 import dev.klotski.engine.offload.ProfileLearner;
 import dev.klotski.engine.offload.RoutingProfile;
 import dev.klotski.engine.offload.RoutingShape;
-import dev.klotski.engine.offload.OffloadOptions;
 import dev.klotski.engine.offload.OffloadedExperts;
 import dev.klotski.engine.offload.TierReport;
-import dev.klotski.engine.tokenizer.HfTokenizer;
 import dev.klotski.engine.tokenizer.Tokenizer;
-import dev.klotski.engine.util.ChromeTrace;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,6 +42,7 @@ public final class KlotskiEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KlotskiEngine.class);
 
     private final EngineOptions options;
+    private final LoadedModel loaded;
     private final MoeModel model;
     private final Tokenizer tokenizer;
     private final Kernels kernels;
@@ -60,14 +53,11 @@ public final class KlotskiEngine implements AutoCloseable {
     private volatile boolean closed;
     private boolean released; // guarded by this
 
-    /** Most spans a trace keeps (about 100 MB of JSON); later ones are counted as dropped. */
-    private static final int TRACE_SPANS = 1_000_000;
-    private ChromeTrace trace; // or null
-
-    private KlotskiEngine(EngineOptions options, MoeModel model, Tokenizer tokenizer, Kernels kernels) {
+    private KlotskiEngine(EngineOptions options, LoadedModel loaded, Kernels kernels) {
         this.options = options;
-        this.model = model;
-        this.tokenizer = tokenizer;
+        this.loaded = loaded;
+        this.model = loaded.model();
+        this.tokenizer = loaded.tokenizer();
         this.kernels = kernels;
         int[] eosIds = IntStream.concat(Arrays.stream(model.config().eosTokenIds()), Arrays.stream(tokenizer.eosIds()))
                 .distinct().toArray();
@@ -86,46 +76,45 @@ public final class KlotskiEngine implements AutoCloseable {
         return "cpu".equals(device);
     }
 
-    /** Loads the model folder named by the options. Fails with a message naming the bad file or tensor. */
-    public static KlotskiEngine open(EngineOptions options) {
+    static void checkDevice(EngineOptions options) {
         Objects.requireNonNull(options, "options");
         if (!supportsDevice(options.device())) {
             throw new IllegalArgumentException("device '" + options.device()
                     + "' is not supported yet: this build runs on the CPU (device \"cpu\")");
         }
-        Path dir = options.modelDir();
-        if (!Files.isDirectory(dir)) {
-            // Checked first: otherwise the tokenizer, loaded before the weights, reports a missing tokenizer.json.
-            throw new CheckpointException("model folder not found: " + dir.toAbsolutePath()
-                    + (Files.exists(dir) ? " is a file, not a folder" : "")
-                    + " — check --model points at a HuggingFace model folder (config.json, safetensors, tokenizer.json)");
-        }
+    }
+
+    /**
+     * Loads the model folder named by the options, for this engine alone ({@link SharedModels} opens engines that
+     * share one). Fails with a message naming the bad file or tensor.
+     */
+    public static KlotskiEngine open(EngineOptions options) {
+        checkDevice(options);
         long start = System.nanoTime();
-        ModelConfig config = ModelConfig.load(dir); // fail on a bad config.json before anything heavier
-        ModelLoader.architecture(config); // an unsupported architecture fails here too
-        Tokenizer tokenizer = HfTokenizer.load(dir);
-        MoeModel model;
+        LoadedModel model = LoadedModel.load(options);
         try {
-            OffloadOptions offload = options.offload();
-            model = ModelLoader.load(dir, config, offload == null ? ExpertSourceFactory.RESIDENT
-                    : new OffloadFactory(offload));
-        } catch (RuntimeException e) {
-            tokenizer.close();
+            KlotskiEngine engine = on(model, options);
+            ModelConfig config = model.config();
+            LOG.info("loaded {} ({} layers, {} experts top-{}, hidden {}) from {} in {} ms; kernels {}, {} threads{}",
+                    config.architecture(), config.layers(), config.experts(), config.expertsPerToken(),
+                    config.hiddenSize(), options.modelDir(), (System.nanoTime() - start) / 1_000_000,
+                    engine.kernelsName(), options.threads(), describeOffload(model.model()));
+            return engine;
+        } catch (RuntimeException | Error e) {
+            model.release();
             throw e;
         }
-        Kernels kernels = CpuKernelsFactory.create(options.batchInvariant(), options.threads());
-        LOG.info("loaded {} ({} layers, {} experts top-{}, hidden {}) from {} in {} ms; kernels {}, {} threads{}",
-                config.architecture(), config.layers(), config.experts(), config.expertsPerToken(),
-                config.hiddenSize(), dir,
-                (System.nanoTime() - start) / 1_000_000, kernels.name(), options.threads(), describeOffload(model));
-        ChromeTrace trace = null;
-        if (options.traceFile() != null) {
-            trace = new ChromeTrace(TRACE_SPANS);
-            model.trace(trace); // before the generator makes its workspace
+    }
+
+    /** An engine on a loaded model, holding it (the caller's hold passes to the engine) until it closes. */
+    static KlotskiEngine on(LoadedModel model, EngineOptions options) {
+        Kernels kernels = CpuKernelsFactory.create(options.batchInvariant(), model.threads(options.threads()));
+        try {
+            return new KlotskiEngine(options, model, kernels);
+        } catch (RuntimeException | Error e) {
+            kernels.close();
+            throw e;
         }
-        KlotskiEngine engine = new KlotskiEngine(options, model, tokenizer, kernels);
-        engine.trace = trace;
-        return engine;
     }
 
     private static String describeOffload(MoeModel model) {
@@ -394,19 +383,6 @@ public final class KlotskiEngine implements AutoCloseable {
         return counters.snapshot(model.weightBytes().total());
     }
 
-    private void writeTrace() {
-        if (trace == null) {
-            return;
-        }
-        try {
-            trace.write(options.traceFile());
-            LOG.info("wrote a trace of {} spans{} to {} (open it in https://ui.perfetto.dev)", trace.size(),
-                    trace.dropped() > 0 ? " (" + trace.dropped() + " more dropped)" : "", options.traceFile());
-        } catch (java.io.IOException e) {
-            LOG.warn("could not write the trace to {}: {}", options.traceFile(), e.toString());
-        }
-    }
-
     /**
      * Lets the calls that have started finish, then frees the model; every call not yet started (waiting or
      * later) is refused with an IllegalStateException. Safe to call more than once, from any thread.
@@ -418,9 +394,7 @@ public final class KlotskiEngine implements AutoCloseable {
         if (!released) {
             released = true;
             kernels.close();
-            model.close();
-            tokenizer.close();
-            writeTrace();
+            loaded.release(); // the last engine on the model frees it (and writes its trace)
         }
     }
 }

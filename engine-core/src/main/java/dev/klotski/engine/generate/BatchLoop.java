@@ -46,7 +46,8 @@ final class BatchLoop implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private final ArrayDeque<Submission> queue = new ArrayDeque<>(); // calls not fully admitted; guarded by lock
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();   // work for the loop thread; guarded by lock
-    private long nextRequestId;
+    /** Request ids unique in the JVM: engines sharing a model share its expert source's per-request statistics. */
+    private static final java.util.concurrent.atomic.AtomicLong REQUEST_IDS = new java.util.concurrent.atomic.AtomicLong();
     // Figures of all passes, written by the loop thread, read under the lock:
     private long prefillPasses;
     private long decodePasses;
@@ -307,7 +308,7 @@ final class BatchLoop implements AutoCloseable {
             s.startNanos = System.nanoTime();
         }
         s.admitted++;
-        seq.requestId = nextRequestId++;
+        seq.requestId = REQUEST_IDS.getAndIncrement();
         if (!seq.active()) { // max_new_tokens 0: nothing to feed
             s.prefilled++;
             retire(seq);

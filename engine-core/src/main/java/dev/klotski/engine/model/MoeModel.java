@@ -12,6 +12,8 @@ public final class MoeModel implements AutoCloseable {
     private final DecoderStack stack;
     private final ExpertSource experts;
     private final WeightBytes weightBytes;
+    /** Taken around each pass when the expert source serves one pass at a time (fair: sharing engines alternate). */
+    private final java.util.concurrent.locks.ReentrantLock passTurns = new java.util.concurrent.locks.ReentrantLock(true);
 
     public MoeModel(ModelConfig config, DecoderStack stack, ExpertSource experts, WeightBytes weightBytes) {
         this.config = config;
@@ -62,7 +64,15 @@ public final class MoeModel implements AutoCloseable {
      * array, valid until its next pass.
      */
     public float[] forward(Kernels kernels, Workspace ws, ForwardBatch batch) {
-        return stack.forward(kernels, ws, batch);
+        if (experts.servesConcurrentPasses()) {
+            return stack.forward(kernels, ws, batch);
+        }
+        passTurns.lock();
+        try {
+            return stack.forward(kernels, ws, batch);
+        } finally {
+            passTurns.unlock();
+        }
     }
 
     @Override

@@ -86,6 +86,12 @@ public final class ResidentExpertSource implements ExpertSource {
         listeners.remove(listener);
     }
 
+    /** Nothing is ever loaded or evicted, so any number of passes may lease at once. */
+    @Override
+    public boolean servesConcurrentPasses() {
+        return true;
+    }
+
     @Override
     public long arrivals() {
         return 0;

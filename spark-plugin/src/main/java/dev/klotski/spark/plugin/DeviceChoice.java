@@ -1,6 +1,7 @@
 package dev.klotski.spark.plugin;
 
 import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.SharedModels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,15 +18,15 @@ final class DeviceChoice {
     private DeviceChoice() {
     }
 
-    static Opened open(EngineFactory factory, EngineOptions.Builder options, String gpuAddress) {
+    static Opened open(EngineFactory factory, EngineOptions.Builder options, String gpuAddress, SharedModels models) {
         if (gpuAddress != null) {
             String device = "cuda:" + gpuAddress;
             if (factory.supportsDevice(device)) {
-                return new Opened(factory.open(options.optDevice(device).build()), device);
+                return new Opened(factory.open(options.optDevice(device).build(), models), device);
             }
             LOG.warn("GPU {} is assigned to this executor but this engine build runs on the CPU only; "
                     + "running on the CPU", gpuAddress);
         }
-        return new Opened(factory.open(options.optDevice("cpu").build()), "cpu");
+        return new Opened(factory.open(options.optDevice("cpu").build(), models), "cpu");
     }
 }

@@ -2,6 +2,7 @@ package dev.klotski.spark.plugin;
 
 import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GroupOptions;
+import dev.klotski.engine.api.SharedModels;
 import dev.klotski.spark.conf.EngineSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,12 +15,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor JVM's engines: one per {@link EngineSpec}, opened once on first use (or eagerly by the
- * executor plugin) and shared by every task of the executor. Static because Spark gives tasks no handle
+ * executor plugin) and shared by every task of the executor; specs of one model folder and offloading share one
+ * loaded model (weights, tokenizer, compute threads). Static because Spark gives tasks no handle
  * on plugin instances; this also makes it work in local mode, where driver and executor share a JVM.
  */
 public final class ExecutorEngines {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorEngines.class);
     private static final Map<EngineSpec, Slot> ENGINES = new ConcurrentHashMap<>();
+    /** Specs of one model that differ only in kernels mode, threads or group share its weights. */
+    private static final SharedModels MODELS = new SharedModels();
     private static volatile Consumer<EngineLoaded> listener = e -> { };
     private static volatile String executorId = "driver";
     private static volatile String gpuAddress;
@@ -78,6 +82,11 @@ public final class ExecutorEngines {
         return out;
     }
 
+    /** Models loaded in this JVM now (specs that differ only in kernels mode, threads or group share one). */
+    public static int loadedModels() {
+        return MODELS.loadedModels();
+    }
+
     /** Called by the executor plugin: who we are, which GPU we got, whom to tell about loads. */
     static void bind(String id, String gpu, Consumer<EngineLoaded> onLoad) {
         executorId = id;
@@ -104,9 +113,13 @@ public final class ExecutorEngines {
     private static BatchEngine load(EngineSpec spec) {
         long t0 = System.nanoTime();
         EngineFactory factory = factory(spec.factoryClass());
-        DeviceChoice.Opened opened = DeviceChoice.open(factory, options(spec), gpuAddress);
+        int modelsBefore = MODELS.loadedModels();
+        DeviceChoice.Opened opened = DeviceChoice.open(factory, options(spec), gpuAddress, MODELS);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        LOG.info("executor {} loaded engine for {} on {} in {} ms", executorId, spec.modelDir(), opened.device(), ms);
+        LOG.info("executor {} opened an engine for {} on {} in {} ms ({}; {} model(s) loaded in this executor)",
+                executorId, spec.modelDir(), opened.device(), ms,
+                MODELS.loadedModels() > modelsBefore ? "model loaded" : "weights shared with an open engine",
+                MODELS.loadedModels());
         listener.accept(new EngineLoaded(executorId, spec.modelDir(), opened.device(), ms));
         return opened.engine();
     }

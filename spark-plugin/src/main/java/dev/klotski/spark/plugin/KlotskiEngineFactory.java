@@ -6,6 +6,7 @@ import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.api.RequestOutcome;
+import dev.klotski.engine.api.SharedModels;
 import java.util.List;
 
 /** The default factory: the real Klotski engine. */
@@ -13,7 +14,15 @@ public final class KlotskiEngineFactory implements EngineFactory {
 
     @Override
     public BatchEngine open(EngineOptions options) {
-        KlotskiEngine engine = KlotskiEngine.open(options);
+        return wrap(KlotskiEngine.open(options));
+    }
+
+    @Override
+    public BatchEngine open(EngineOptions options, SharedModels models) {
+        return wrap(models.open(options));
+    }
+
+    private static BatchEngine wrap(KlotskiEngine engine) {
         return new BatchEngine() {
             @Override
             public List<RequestOutcome> generate(List<GenerationRequest> requests, Cancellation cancel) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.api.EngineOptions;
+import dev.klotski.engine.api.SharedModels;
 import dev.klotski.spark.testing.FakeEngineFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,11 +35,11 @@ class DevicePluginTest {
             devices.add(options.device());
             return new FakeEngineFactory().open(options);
         };
-        DeviceChoice.Opened opened = DeviceChoice.open(cpuOnly, EngineOptions.builder(Path.of("/m")), "2");
+        DeviceChoice.Opened opened = DeviceChoice.open(cpuOnly, EngineOptions.builder(Path.of("/m")), "2", new SharedModels());
         assertEquals(List.of("cpu"), devices, "the CPU-only engine is never asked for cuda:2");
         assertEquals("cpu", opened.device());
         devices.clear();
-        assertEquals("cpu", DeviceChoice.open(cpuOnly, EngineOptions.builder(Path.of("/m")), null).device());
+        assertEquals("cpu", DeviceChoice.open(cpuOnly, EngineOptions.builder(Path.of("/m")), null, new SharedModels()).device());
         assertEquals(List.of("cpu"), devices, "no GPU: the CPU directly");
     }
 
@@ -57,7 +58,7 @@ class DevicePluginTest {
                 return true;
             }
         };
-        assertEquals("cuda:2", DeviceChoice.open(withCuda, EngineOptions.builder(Path.of("/m")), "2").device());
+        assertEquals("cuda:2", DeviceChoice.open(withCuda, EngineOptions.builder(Path.of("/m")), "2", new SharedModels()).device());
         assertEquals(List.of("cuda:2"), devices);
     }
 

@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.spark.conf.EngineSpec;
+import dev.klotski.engine.api.Cancellation;
+import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.RequestOutcome;
+import dev.klotski.engine.api.SamplingParams;
 import dev.klotski.spark.testing.FakeEngine;
+import dev.klotski.spark.testing.TinyModels;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The executor's engines: a failed load is remembered, and one slow load never blocks another spec. */
+/**
+ * The executor's engines: a failed load is remembered, one slow load never blocks another spec, and specs of one
+ * model share its weights.
+ */
 class ExecutorEnginesTest {
 
     /** Fails every open, counting them. */
@@ -74,5 +83,26 @@ class ExecutorEnginesTest {
         SlowFactory.RELEASE.countDown();
         assertTrue(loading.get(10, TimeUnit.SECONDS) != null);
         assertEquals(2, ExecutorEngines.open().size());
+    }
+
+    @Test
+    void specsThatDifferInKernelsModeShareOneLoadedModel() {
+        String model = TinyModels.small().toString();
+        String real = KlotskiEngineFactory.class.getName();
+        EngineSpec invariant = new EngineSpec(model, true, 1, real);
+        EngineSpec fast = new EngineSpec(model, false, 1, real);
+        BatchEngine a = ExecutorEngines.get(invariant);
+        BatchEngine b = ExecutorEngines.get(fast);
+        assertTrue(a != b, "one engine per spec");
+        assertEquals(1, ExecutorEngines.loadedModels(), "one model for both specs");
+        List<GenerationRequest> requests = List.of(GenerationRequest.ofText("shared weights",
+                new SamplingParams(4, 0f, 0, 1f, 0, List.of(), 0)));
+        List<RequestOutcome> fromA = a.generate(requests, Cancellation.NONE);
+        List<RequestOutcome> fromB = b.generate(requests, Cancellation.NONE);
+        assertTrue(fromA.get(0) instanceof RequestOutcome.Generated && fromB.get(0) instanceof RequestOutcome.Generated,
+                fromA + " / " + fromB);
+        assertEquals(4, ((RequestOutcome.Generated) fromA.get(0)).result().outputIds().length);
+        ExecutorEngines.closeAll();
+        assertEquals(0, ExecutorEngines.loadedModels(), "freed when the executor closes its engines");
     }
 }

@@ -19,13 +19,19 @@ public final class CpuKernels implements Kernels {
 
     private final MatmulKernel matmul;
     private final ThreadPool pool;
+    private final boolean ownsPool; // false when the threads are shared with other kernels (ComputeThreads)
     private final String name;
     /** Per thread: attention scores of one (token, head), (span). */
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[0]);
 
     CpuKernels(MatmulKernel matmul, ThreadPool pool) {
+        this(matmul, pool, true);
+    }
+
+    CpuKernels(MatmulKernel matmul, ThreadPool pool, boolean ownsPool) {
         this.matmul = matmul;
         this.pool = pool;
+        this.ownsPool = ownsPool;
         this.name = matmul.name();
     }
 
@@ -316,6 +322,8 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void close() {
-        pool.close();
+        if (ownsPool) {
+            pool.close();
+        }
     }
 }

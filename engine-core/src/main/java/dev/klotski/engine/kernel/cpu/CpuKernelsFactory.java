@@ -25,20 +25,28 @@ public final class CpuKernelsFactory {
      * kernels, SIMD when the Vector API is there.
      */
     public static Kernels create(boolean batchInvariant, int threads) {
-        ThreadPool pool = new ThreadPool(threads);
+        return create(batchInvariant, new ThreadPool(threads), true);
+    }
+
+    /** As {@link #create(boolean, int)}, on threads shared with other kernels: closing these leaves them running. */
+    public static Kernels create(boolean batchInvariant, ComputeThreads threads) {
+        return create(batchInvariant, threads.pool(), false);
+    }
+
+    private static Kernels create(boolean batchInvariant, ThreadPool pool, boolean ownsPool) {
         if (batchInvariant) {
-            return new CpuKernels(fixedOrder(pool), pool);
+            return new CpuKernels(fixedOrder(pool), pool, ownsPool);
         }
         BLAS nativeBlas = loadNativeBlas();
         if (nativeBlas != null) {
             MatmulKernel simd = vectorMatmul(pool);
             TileWidener widener = simd != null ? ((TiledFixedOrderMatmul) simd).widener() : ScalarWidening::widen;
             MatmulKernel blas = new BlasMatmul(nativeBlas, widener);
-            return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, simd), pool);
+            return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, simd), pool, ownsPool);
         }
         LOG.warn("native BLAS not found (install OpenBLAS, e.g. Debian's libopenblas0); "
                 + "using the slower fixed-order Java kernels");
-        return new CpuKernels(fixedOrder(pool), pool);
+        return new CpuKernels(fixedOrder(pool), pool, ownsPool);
     }
 
     /** The scalar batch-invariant kernels, whatever the JVM offers (tests compare the two families). */

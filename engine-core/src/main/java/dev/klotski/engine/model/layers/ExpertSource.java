@@ -64,6 +64,15 @@ public interface ExpertSource extends AutoCloseable {
 
     void removeListener(RoutingListener listener);
 
+    /**
+     * Whether passes of several engines may use this source at the same time. An offloading cache may not: two
+     * passes each holding requested experts could fill every slot and wait on each other, so engines sharing it
+     * take turns pass by pass.
+     */
+    default boolean servesConcurrentPasses() {
+        return false;
+    }
+
     /** Records loads in {@code tracer}, one track per reader; a resident source loads nothing. */
     default void trace(dev.klotski.engine.util.Tracer tracer) {
     }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.api.OverflowPolicy;
+import dev.klotski.engine.api.PlannedGroup;
 import dev.klotski.engine.api.PromptTooLongException;
 import dev.klotski.engine.api.RequestOutcome;
 import dev.klotski.engine.api.RowSeed;
@@ -88,23 +90,44 @@ final class BatchCommand implements Callable<Integer> {
         }
         SamplingParams base = sampling.toParams();
         try (BufferedReader in = open(input);
-             Writer out = output == null ? keepOpen(spec.commandLine().getOut()) : Files.newBufferedWriter(output);
-             KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions())) {
+             Writer out = output == null ? keepOpen(spec.commandLine().getOut()) : Files.newBufferedWriter(output)) {
+            Batches batches = new Batches(in);
+            List<Row> first = batches.next();
+            // The first batch, read before the engine opens, is the planner's guess of the job.
+            EngineOptions options = engine.plannedOptions(PlannedGroup.Hint.fromPrompts(batchSize,
+                    first.stream().map(Row::prompt).toList(), base.maxNewTokens()), spec.commandLine().getErr());
+            try (KlotskiEngine klotski = KlotskiEngine.open(options)) {
+                for (List<Row> batch = first; !batch.isEmpty(); batch = batches.next()) {
+                    write(klotski, batch, base, overflow, out);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The input's rows, batch-size non-blank lines at a time (an empty list at the end). */
+    private final class Batches {
+        private final BufferedReader in;
+        private int line;
+
+        Batches(BufferedReader in) {
+            this.in = in;
+        }
+
+        List<Row> next() throws IOException {
             List<Row> batch = new ArrayList<>(batchSize);
-            int line = 0;
-            for (String text = in.readLine(); text != null; text = in.readLine()) {
+            while (batch.size() < batchSize) {
+                String text = in.readLine();
+                if (text == null) {
+                    break;
+                }
                 line++;
                 if (!text.isBlank()) {
                     batch.add(parse(line, text));
                 }
-                if (batch.size() == batchSize) {
-                    write(klotski, batch, base, overflow, out);
-                    batch.clear();
-                }
             }
-            write(klotski, batch, base, overflow, out);
+            return batch;
         }
-        return 0;
     }
 
     private void write(KlotskiEngine klotski, List<Row> rows, SamplingParams base, OverflowPolicy overflow,

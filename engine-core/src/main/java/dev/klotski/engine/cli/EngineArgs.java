@@ -2,6 +2,7 @@ package dev.klotski.engine.cli;
 
 import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GroupOptions;
+import dev.klotski.engine.api.PlannedGroup;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -54,27 +55,52 @@ final class EngineArgs {
 
     @Option(names = "--group-batches", paramLabel = "N",
             description = "Batches that advance through each layer together, sharing its expert loads (with "
-                    + "--group-batch-size; default: as many sequences as the KV memory holds; bench klotski: the plan's).")
+                    + "--group-batch-size; default: the plan's with --device-budget, else as many sequences as the KV "
+                    + "memory holds).")
     Integer groupBatches;
 
-    @Option(names = "--group-batch-size", paramLabel = "B", description = "Sequences per batch of the group.")
+    @Option(names = "--group-batch-size", paramLabel = "B",
+            description = "Sequences per batch of the group (default: the plan's with --device-budget).")
     Integer groupBatchSize;
 
     @Option(names = "--pass-tokens", paramLabel = "T",
-            description = "Most tokens in one forward pass (default 2048; bench klotski: the plan's).")
+            description = "Most tokens in one forward pass (default: the plan's with --device-budget, else 2048).")
     Integer passTokens;
 
     @Option(names = "--pool-share", paramLabel = "F",
             description = "Share of the offloaded experts' slots lent to the layer that is loading, so loads run "
-                    + "ahead of compute, in [0, 1) (default 0; bench klotski: the plan's).")
+                    + "ahead of compute, in [0, 1) (default: the plan's with --device-budget, else 0).")
     Double poolShare;
+
+    @Option(names = "--no-plan",
+            description = "With --device-budget, run the default group instead of the planner's (generate and batch "
+                    + "plan it from this machine's cached hardware profile, keeping the group flags given).")
+    boolean noPlan;
+
+    /**
+     * The options, with the planner's group where the group flags leave it open and experts are offloaded; the
+     * planner's note (its choice, or why the default runs) goes to {@code err}.
+     */
+    EngineOptions plannedOptions(PlannedGroup.Hint hint, java.io.PrintWriter err) {
+        EngineOptions options = toOptions();
+        if (noPlan) {
+            return options;
+        }
+        PlannedGroup.Choice choice = PlannedGroup.choose(options, given(), hint);
+        if (choice.note() != null) {
+            err.println("klotski: " + choice.note());
+            err.flush();
+        }
+        return choice.options();
+    }
 
     /** The group options these flags give (defaults for those not given). */
     GroupOptions group() {
-        int n = groupBatches != null ? groupBatches : 0;
-        int b = groupBatchSize != null ? groupBatchSize : n == 0 ? 0 : 1;
-        return new GroupOptions(n, b, passTokens != null ? passTokens : GroupOptions.DEFAULT_PASS_TOKENS, true,
-                poolShare != null ? poolShare : 0);
+        return given().withDefaults();
+    }
+
+    private PlannedGroup.Given given() {
+        return new PlannedGroup.Given(groupBatches, groupBatchSize, passTokens, poolShare);
     }
 
     EngineOptions toOptions() {

@@ -7,6 +7,7 @@ import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.GenerationStats;
 import dev.klotski.engine.api.KlotskiEngine;
+import dev.klotski.engine.api.PlannedGroup;
 import dev.klotski.engine.api.SamplingParams;
 import dev.klotski.engine.api.TokenLogprob;
 import java.io.PrintWriter;
@@ -67,7 +68,9 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationResult result;
         String kernels;
         ObjectNode weights = JSON.createObjectNode();
-        try (KlotskiEngine klotski = KlotskiEngine.open(engine.toOptions())) {
+        PlannedGroup.Hint hint = prompt.ids != null ? new PlannedGroup.Hint(1, prompt.ids.length, params.maxNewTokens())
+                : PlannedGroup.Hint.fromPrompts(1, List.of(prompt.text), params.maxNewTokens());
+        try (KlotskiEngine klotski = KlotskiEngine.open(engine.plannedOptions(hint, spec.commandLine().getErr()))) {
             result = klotski.generate(List.of(request)).get(0);
             kernels = klotski.kernelsName();
             WeightBytesJson.put(weights, klotski);

@@ -9,6 +9,7 @@ import dev.klotski.engine.offload.DiskProbe;
 import dev.klotski.engine.offload.OffloadFactory;
 import dev.klotski.engine.plan.HardwareProfile;
 import dev.klotski.engine.plan.Plan;
+import dev.klotski.engine.plan.Plans;
 import dev.klotski.engine.plan.Workload;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -89,12 +90,13 @@ final class ModesBenchCommand {
 
     /** The planner's choice for klotski at this budget, unless every part of it is overridden. */
     private Plan klotskiPlan(EngineOptions user, PrintWriter err) {
-        if (bench.engine.groupBatches != null && bench.engine.passTokens != null && bench.engine.poolShare != null) {
+        if (bench.engine.noPlan
+                || bench.engine.groupBatches != null && bench.engine.passTokens != null && bench.engine.poolShare != null) {
             return null;
         }
         HardwareProfile hw = PlanMaker.profile(user.modelDir(), user.threads(), user.batchInvariant(), null, err);
         Workload w = new Workload(bench.prompts, bench.promptTokens, Math.max(1, bench.newTokens), bench.batchSize);
-        Plan plan = PlanMaker.plan(hw, user.deviceBudget(), user.hostBudget(), user.directIo(), w, null,
+        Plan plan = Plans.forBudgets(hw, user.deviceBudget(), user.hostBudget(), user.directIo(), w, null,
                 user.routingProfile());
         err.println("klotski plan at " + user.deviceBudget() + ":");
         err.print(plan.toText());

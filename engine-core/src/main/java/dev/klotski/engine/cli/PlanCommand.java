@@ -2,6 +2,7 @@ package dev.klotski.engine.cli;
 
 import dev.klotski.engine.plan.HardwareProfile;
 import dev.klotski.engine.plan.Plan;
+import dev.klotski.engine.plan.Plans;
 import dev.klotski.engine.plan.Workload;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -73,8 +74,8 @@ final class PlanCommand implements Callable<Integer> {
         }
         Plan plan;
         try {
-            Long memory = kvMemory == null ? null : PlanMaker.bytes(kvMemory, "--kv-memory", hw.model());
-            plan = PlanMaker.plan(hw, deviceBudget, hostBudget, directIo, workload, memory, routingProfile);
+            Long memory = kvMemory == null ? null : Plans.bytes(kvMemory, "--kv-memory", hw.model());
+            plan = Plans.forBudgets(hw, deviceBudget, hostBudget, directIo, workload, memory, routingProfile);
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("--")) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());

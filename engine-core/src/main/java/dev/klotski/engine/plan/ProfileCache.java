@@ -8,15 +8,23 @@ import java.util.function.Supplier;
 
 /**
  * Where hardware profiles are kept and when one is measured again. A profile in the default cache folder
- * ({@code $XDG_CACHE_HOME/klotski}, else {@code ~/.cache/klotski}, one file per model, threads and kernel mode)
- * that no longer applies is measured again, saying why; a file the user named that does not apply is refused,
+ * (the folder the {@value #DIR_PROPERTY} system property names, else {@code $XDG_CACHE_HOME/klotski}, else
+ * {@code ~/.cache/klotski}; one file per model, threads and kernel mode) that no longer applies is measured
+ * again, saying why; a file the user named that does not apply is refused,
  * saying why, since replacing what someone asked for would surprise them.
  */
 public final class ProfileCache {
     private ProfileCache() {
     }
 
+    /** The system property that names another cache folder (tests, shared machines). */
+    public static final String DIR_PROPERTY = "klotski.cache.dir";
+
     public static Path defaultDir() {
+        String named = System.getProperty(DIR_PROPERTY);
+        if (named != null && !named.isBlank()) {
+            return Path.of(named);
+        }
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("klotski");

@@ -101,4 +101,47 @@ class BatchCommandTest {
             throw new AssertionError("not JSON: " + s, e);
         }
     }
+
+    /**
+     * With offloaded experts batch runs the planner's group from the cached hardware profile (and says so), or with
+     * --no-plan the default one; in batch-invariant mode the rows are the same either way.
+     */
+    @Test
+    void offloadedBatchesRunThePlannersGroupFromTheCachedProfile(@TempDir Path tmp) throws Exception {
+        String model = TestModels.qwen3().toString();
+        Path input = tmp.resolve("prompts.jsonl");
+        Files.write(input, List.of("{\"prompt\": \"The fox\"}", "{\"prompt\": \"def f(x):\"}",
+                "{\"prompt\": \"Once upon\"}"));
+        String previous = System.getProperty(dev.klotski.engine.plan.ProfileCache.DIR_PROPERTY);
+        System.setProperty(dev.klotski.engine.plan.ProfileCache.DIR_PROPERTY, tmp.resolve("cache").toString());
+        try {
+            String[] common = {"batch", "--model", model, "--input", input.toString(), "--max-new-tokens", "4",
+                    "--threads", "1", "--batch-invariant", "--device-budget", "50%"};
+            GenerateCommandGoldenTest.Run unprofiled = cli(common);
+            assertEquals(0, unprofiled.exitCode(), unprofiled.err());
+            assertTrue(unprofiled.err().contains("no hardware profile") && unprofiled.err().contains("klotski profile-hw"),
+                    unprofiled.err());
+
+            GenerateCommandGoldenTest.Run profiled = cli("profile-hw", "--model", model, "--threads", "1",
+                    "--batch-invariant", "--disk-bytes", "1MiB", "--tokens", "1,4,16", "--pass-tokens", "1,4",
+                    "--context", "8", "--repeats", "1", "--warmup-ms", "20");
+            assertEquals(0, profiled.exitCode(), profiled.err());
+            GenerateCommandGoldenTest.Run planned = cli(common);
+            assertEquals(0, planned.exitCode(), planned.err());
+            assertTrue(planned.err().contains("klotski: planned group: n = "), planned.err());
+
+            String[] unplanned = java.util.Arrays.copyOf(common, common.length + 1);
+            unplanned[common.length] = "--no-plan";
+            GenerateCommandGoldenTest.Run plain = cli(unplanned);
+            assertEquals(0, plain.exitCode(), plain.err());
+            assertFalse(plain.err().contains("planned group"), plain.err());
+            assertEquals(plain.out(), planned.out(), "the group never changes a batch-invariant row");
+        } finally {
+            if (previous == null) {
+                System.clearProperty(dev.klotski.engine.plan.ProfileCache.DIR_PROPERTY);
+            } else {
+                System.setProperty(dev.klotski.engine.plan.ProfileCache.DIR_PROPERTY, previous);
+            }
+        }
+    }
 }

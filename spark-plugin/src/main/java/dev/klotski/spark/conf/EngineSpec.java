@@ -17,15 +17,17 @@ public record EngineSpec(String modelDir, boolean batchInvariant, int threads, S
 
     /**
      * The engine's group: n batches of b rows advance together, passes of at most passTokens tokens, and the
-     * share of offloaded slots lent to the loading layer.
+     * share of offloaded slots lent to the loading layer. A null part was left empty: with {@code plan} and a
+     * device budget the planner chooses it, else the engine's default.
      */
-    public record Group(int batches, int batchSize, int passTokens, float poolShare) implements Serializable {
-        /** As many rows as the KV budget holds, passes of 2048 tokens, no pool. */
-        public static final Group DEFAULT = new Group(0, 0, 2048, 0f);
+    public record Group(Integer batches, Integer batchSize, Integer passTokens, Float poolShare, boolean plan)
+            implements Serializable {
+        /** Every part left to the planner (with a device budget) or to the engine's default. */
+        public static final Group DEFAULT = new Group(null, null, null, null, true);
 
         static Group from(Settings s) {
             return new Group(s.get(KlotskiConf.GROUP_BATCHES), s.get(KlotskiConf.GROUP_BATCH_SIZE),
-                    s.get(KlotskiConf.PASS_TOKENS), s.get(KlotskiConf.POOL_SHARE));
+                    s.get(KlotskiConf.PASS_TOKENS), s.get(KlotskiConf.POOL_SHARE), s.get(KlotskiConf.PLAN).equals("auto"));
         }
     }
 

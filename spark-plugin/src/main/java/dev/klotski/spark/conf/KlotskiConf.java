@@ -10,6 +10,7 @@ public final class KlotskiConf {
     private static final Map<String, ConfEntry<?>> ENTRIES = new LinkedHashMap<>();
     /** More rows than this in one call only holds memory longer; it is a typo more often than a wish. */
     private static final int MAX_BATCH_ROWS = 100_000;
+    private static final String PLANNED = "the planner's with a device budget, else 0 (as many rows as memory holds)";
 
     public static final ConfEntry<String> MODEL = add("model", ValueType.nonEmptyText(), null,
             "the model folder (config.json, safetensors, tokenizer.json) every executor loads");
@@ -63,16 +64,23 @@ public final class KlotskiConf {
             "threads per engine that read offloaded experts");
     public static final ConfEntry<String> ROUTING_PROFILE = add("routing-profile", ValueType.text(), "",
             "a routing profile file from klotski profile, as the executors see it (correlation prefetch, pin)");
-    public static final ConfEntry<Integer> GROUP_BATCHES = add("group.batches", ValueType.integer(0, 1 << 16), "0",
+    public static final ConfEntry<Integer> GROUP_BATCHES = add("group.batches",
+            ValueType.orEmpty(ValueType.integer(0, 1 << 16), PLANNED), "",
             "n: batches the engine advances together (one expert load serves every row of the group); 0 with "
                     + "group.batch-size 0: as many rows as the KV budget holds, from every task on the executor");
-    public static final ConfEntry<Integer> GROUP_BATCH_SIZE = add("group.batch-size", ValueType.integer(0, 1 << 16),
-            "0", "b: rows per batch of the engine's group (0 with group.batches 0)");
-    public static final ConfEntry<Integer> PASS_TOKENS = add("pass-tokens", ValueType.integer(1, 1 << 20), "2048",
+    public static final ConfEntry<Integer> GROUP_BATCH_SIZE = add("group.batch-size",
+            ValueType.orEmpty(ValueType.integer(0, 1 << 16), PLANNED), "",
+            "b: rows per batch of the engine's group (0 with group.batches 0)");
+    public static final ConfEntry<Integer> PASS_TOKENS = add("pass-tokens",
+            ValueType.orEmpty(ValueType.integer(1, 1 << 20), "the planner's with a device budget, else 2048"), "",
             "most tokens in one forward pass (bounds prefill activation memory)");
-    public static final ConfEntry<Float> POOL_SHARE = add("pool-share", ValueType.number("a number in [0, 1)",
-            v -> v >= 0 && v < 1), "0", "share of the offloaded experts' slots lent to the layer that is loading "
-                    + "(loads run ahead of compute); the rest stay per-layer caches");
+    public static final ConfEntry<Float> POOL_SHARE = add("pool-share", ValueType.orEmpty(ValueType.number(
+            "a number in [0, 1)", v -> v >= 0 && v < 1), "the planner's with a device budget, else 0"), "",
+            "share of the offloaded experts' slots lent to the layer that is loading (loads run ahead of compute); "
+                    + "the rest stay per-layer caches");
+    public static final ConfEntry<String> PLAN = add("plan", ValueType.oneOf("auto", "off"), "auto",
+            "with a device budget, the group settings left empty come from the planner (the executor's cached "
+                    + "hardware profile: run klotski profile-hw once on each executor machine); off: the defaults");
     public static final ConfEntry<String> ENGINE_FACTORY = add("engine.factory", ValueType.nonEmptyText(),
             "dev.klotski.spark.plugin.KlotskiEngineFactory",
             "class that opens the engine (an EngineFactory); swap it only to test or to wrap the engine");

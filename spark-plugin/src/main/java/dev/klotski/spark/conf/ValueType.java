@@ -112,6 +112,12 @@ final class ValueType<T> {
         });
     }
 
+    /** {@code type}, or empty text for none (null): {@code emptyMeans} says what none does. */
+    static <T> ValueType<T> orEmpty(ValueType<T> type, String emptyMeans) {
+        return new ValueType<>(type.kind, type.allowed + "; empty = " + emptyMeans,
+                s -> s.isEmpty() ? null : type.convert.apply(s), v -> v == null || type.inRange.test(v));
+    }
+
     static ValueType<String> text() {
         return new ValueType<>("text", "any text", s -> s, v -> true);
     }

@@ -3,6 +3,7 @@ package dev.klotski.spark.plugin;
 import dev.klotski.engine.api.Cancellation;
 import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GroupOptions;
 import dev.klotski.engine.api.RequestOutcome;
 import java.util.List;
 
@@ -22,6 +23,9 @@ public interface BatchEngine extends AutoCloseable {
     int contextLength();
 
     EngineMetrics metrics();
+
+    /** The group the engine advances together (n batches of b rows; 0 and 0: as many rows as memory holds). */
+    GroupOptions group();
 
     @Override
     void close();

@@ -1,7 +1,7 @@
 package dev.klotski.spark.plugin;
 
 import dev.klotski.engine.api.EngineOptions;
-import dev.klotski.engine.api.GroupOptions;
+import dev.klotski.engine.api.PlannedGroup;
 import dev.klotski.engine.api.SharedModels;
 import dev.klotski.spark.conf.EngineSpec;
 import java.nio.file.Path;
@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +46,10 @@ public final class ExecutorEngines {
             this.spec = spec;
         }
 
-        synchronized BatchEngine get() {
+        synchronized BatchEngine get(Supplier<PlannedGroup.Hint> hint) {
             if (engine == null && failure == null) {
                 try {
-                    engine = load(spec);
+                    engine = load(spec, hint.get());
                 } catch (RuntimeException e) {
                     failure = e;
                 }
@@ -67,7 +68,15 @@ public final class ExecutorEngines {
 
     /** The engine for this spec, loading it the first time (concurrent callers wait for the one load). */
     public static BatchEngine get(EngineSpec spec) {
-        return ENGINES.computeIfAbsent(spec, Slot::new).get();
+        return get(spec, () -> new PlannedGroup.Hint(1, PlannedGroup.Hint.UNSEEN_PROMPT_TOKENS, 1));
+    }
+
+    /**
+     * As {@link #get(EngineSpec)}; should this call load the engine, {@code hint} (the caller's guess of the job)
+     * is what the planner plans the group for.
+     */
+    public static BatchEngine get(EngineSpec spec, Supplier<PlannedGroup.Hint> hint) {
+        return ENGINES.computeIfAbsent(spec, Slot::new).get(hint);
     }
 
     /** Engines currently open in this JVM. */
@@ -110,11 +119,19 @@ public final class ExecutorEngines {
         listener = e -> { };
     }
 
-    private static BatchEngine load(EngineSpec spec) {
+    private static BatchEngine load(EngineSpec spec, PlannedGroup.Hint hint) {
         long t0 = System.nanoTime();
         EngineFactory factory = factory(spec.factoryClass());
+        EngineOptions.Builder options = options(spec);
+        if (spec.group().plan()) {
+            PlannedGroup.Choice choice = PlannedGroup.choose(options.build(), given(spec.group()), hint);
+            options.optGroup(choice.options().group());
+            if (choice.note() != null) {
+                LOG.info("executor {}: {}", executorId, choice.note());
+            }
+        }
         int modelsBefore = MODELS.loadedModels();
-        DeviceChoice.Opened opened = DeviceChoice.open(factory, options(spec), gpuAddress, MODELS);
+        DeviceChoice.Opened opened = DeviceChoice.open(factory, options, gpuAddress, MODELS);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         LOG.info("executor {} opened an engine for {} on {} in {} ms ({}; {} model(s) loaded in this executor)",
                 executorId, spec.modelDir(), opened.device(), ms,
@@ -129,8 +146,7 @@ public final class ExecutorEngines {
         if (spec.threads() > 0) {
             b.optThreads(spec.threads());
         }
-        EngineSpec.Group g = spec.group();
-        b.optGroup(new GroupOptions(g.batches(), g.batchSize(), g.passTokens(), true, g.poolShare()));
+        b.optGroup(given(spec.group()).withDefaults());
         EngineSpec.Offload o = spec.offload();
         if (!o.deviceBudget().isEmpty()) {
             b.optDeviceBudget(o.deviceBudget()).optExpertPolicy(o.policy()).optPrefetch(o.prefetch())
@@ -143,6 +159,11 @@ public final class ExecutorEngines {
             }
         }
         return b;
+    }
+
+    private static PlannedGroup.Given given(EngineSpec.Group g) {
+        return new PlannedGroup.Given(g.batches(), g.batchSize(), g.passTokens(),
+                g.poolShare() == null ? null : g.poolShare().doubleValue());
     }
 
     private static EngineFactory factory(String className) {

@@ -4,6 +4,7 @@ import dev.klotski.engine.api.Cancellation;
 import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GenerationRequest;
+import dev.klotski.engine.api.GroupOptions;
 import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.api.RequestOutcome;
 import dev.klotski.engine.api.SharedModels;
@@ -37,6 +38,11 @@ public final class KlotskiEngineFactory implements EngineFactory {
             @Override
             public EngineMetrics metrics() {
                 return engine.metrics();
+            }
+
+            @Override
+            public GroupOptions group() {
+                return engine.options().group();
             }
 
             @Override

@@ -3,6 +3,7 @@ package dev.klotski.spark.plugin;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import dev.klotski.engine.api.EngineMetrics;
+import dev.klotski.engine.api.PlannedGroup;
 import dev.klotski.spark.conf.EngineSpec;
 import dev.klotski.spark.conf.KlotskiConf;
 import dev.klotski.spark.conf.Settings;
@@ -25,7 +26,11 @@ public final class KlotskiExecutorPlugin implements ExecutorPlugin {
         registerMetrics(ctx.metricRegistry());
         Settings settings = new Settings(Map.of(), key -> ctx.conf().get(key, null));
         if (settings.get(KlotskiConf.ENGINE_EAGER)) {
-            ExecutorEngines.get(EngineSpec.from(settings));
+            int slots = ctx.conf().getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
+            // No row seen yet: the planner plans for the conf's batch.rows and max_new_tokens from every task slot.
+            ExecutorEngines.get(EngineSpec.from(settings), () -> new PlannedGroup.Hint(
+                    settings.get(KlotskiConf.BATCH_ROWS) * slots, PlannedGroup.Hint.UNSEEN_PROMPT_TOKENS,
+                    settings.get(KlotskiConf.MAX_NEW_TOKENS)));
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.klotski.spark.sql;
 
 import dev.klotski.engine.api.Cancellation;
+import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.PlannedGroup;
 import dev.klotski.engine.api.RequestOutcome;
 import dev.klotski.engine.api.RowSeed;
 import dev.klotski.spark.codec.OutputCodec;
@@ -82,12 +84,26 @@ public final class BatchGeneration {
         return ctx == null ? Cancellation.NONE : ctx::isInterrupted;
     }
 
+    /**
+     * The job as the first call on an executor sees it, for the planner: batch.rows rows from each task slot of the
+     * executor at once (they share the engine's group), prompts like this batch's, max_new_tokens new tokens.
+     */
+    private static PlannedGroup.Hint planHint(RequestCodec.Requests req, GenerateOptions opts) {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        int slots = env == null ? Runtime.getRuntime().availableProcessors()
+                : env.conf().getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
+        return PlannedGroup.Hint.fromPrompts(opts.batchRows() * Math.max(1, slots),
+                req.requests().stream().map(GenerationRequest::text).toList(), opts.maxNewTokens());
+    }
+
     private static List<RequestOutcome> call(RequestCodec.Requests req, GenerateOptions opts, ExecMetrics metrics) {
-        BatchEngine engine = ExecutorEngines.get(opts.engine());
+        BatchEngine engine = ExecutorEngines.get(opts.engine(), () -> planHint(req, opts));
         long t0 = System.nanoTime();
         List<RequestOutcome> out = engine.generate(req.requests(), taskCancellation());
         if (metrics != null) {
             record(metrics, out, System.nanoTime() - t0);
+            metrics.groupBatches().set(engine.group().batches());
+            metrics.batchSize().set(engine.group().batchSize());
         }
         return out;
     }

@@ -11,7 +11,8 @@ import org.apache.spark.sql.execution.metric.SQLMetrics;
 record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens, SQLMetric generatedTokens,
                    SQLMetric generationTime, SQLMetric expertLookups, SQLMetric expertHits,
                    SQLMetric expertHitRate, SQLMetric expertLoads, SQLMetric expertBytesRead,
-                   SQLMetric expertStallTime, SQLMetric groupRows, SQLMetric bubblePercent) implements Serializable {
+                   SQLMetric expertStallTime, SQLMetric groupRows, SQLMetric groupBatches,
+                   SQLMetric batchSize, SQLMetric bubblePercent) implements Serializable {
 
     static ExecMetrics create(SparkContext sc) {
         return new ExecMetrics(
@@ -28,6 +29,9 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
                 SQLMetrics.createSizeMetric(sc, "expert bytes read", -1L),
                 SQLMetrics.createNanoTimingMetric(sc, "expert load stall time", -1L),
                 SQLMetrics.createAverageMetric(sc, "rows per engine group (n x b)"),
+                // The engine's configured shape (planned or given), one value per task; 0 and 0: as memory holds.
+                SQLMetrics.createAverageMetric(sc, "engine group batches (n)"),
+                SQLMetrics.createAverageMetric(sc, "engine batch size (b)"),
                 SQLMetrics.createAverageMetric(sc, "pipeline bubble (% of generation time waiting for experts)"));
     }
 
@@ -45,6 +49,8 @@ record ExecMetrics(SQLMetric rows, SQLMetric engineCalls, SQLMetric promptTokens
         m.put("expertBytesRead", expertBytesRead);
         m.put("expertStallTime", expertStallTime);
         m.put("groupRows", groupRows);
+        m.put("groupBatches", groupBatches);
+        m.put("batchSize", batchSize);
         m.put("bubblePercent", bubblePercent);
         return m;
     }

@@ -7,6 +7,7 @@ import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
 import dev.klotski.engine.api.GenerationCancelledException;
 import dev.klotski.engine.api.GenerationStats;
+import dev.klotski.engine.api.GroupOptions;
 import dev.klotski.engine.api.OverflowPolicy;
 import dev.klotski.engine.api.PromptTooLongException;
 import dev.klotski.engine.api.RequestOutcome;
@@ -132,6 +133,11 @@ public final class FakeEngine implements BatchEngine {
     @Override
     public int contextLength() {
         return CONTEXT;
+    }
+
+    @Override
+    public GroupOptions group() {
+        return GroupOptions.DEFAULT;
     }
 
     @Override

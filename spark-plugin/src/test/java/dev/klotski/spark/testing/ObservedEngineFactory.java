@@ -5,6 +5,7 @@ import dev.klotski.engine.api.EngineMetrics;
 import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.RequestOutcome;
+import dev.klotski.engine.api.GroupOptions;
 import dev.klotski.spark.plugin.BatchEngine;
 import dev.klotski.spark.plugin.EngineFactory;
 import dev.klotski.spark.plugin.KlotskiEngineFactory;
@@ -75,6 +76,11 @@ public final class ObservedEngineFactory implements EngineFactory {
             @Override
             public EngineMetrics metrics() {
                 return real.metrics();
+            }
+
+            @Override
+            public GroupOptions group() {
+                return real.group();
             }
 
             @Override

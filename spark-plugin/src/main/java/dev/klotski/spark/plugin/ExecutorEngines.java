@@ -135,7 +135,8 @@ public final class ExecutorEngines {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         LOG.info("executor {} opened an engine for {} on {} in {} ms ({}; {} model(s) loaded in this executor)",
                 executorId, spec.modelDir(), opened.device(), ms,
-                MODELS.loadedModels() > modelsBefore ? "model loaded" : "weights shared with an open engine",
+                MODELS.loadedModels() > modelsBefore ? "model loaded"
+                        : MODELS.loadedModels() == 0 ? "its factory shares no model" : "weights shared with an open engine",
                 MODELS.loadedModels());
         listener.accept(new EngineLoaded(executorId, spec.modelDir(), opened.device(), ms));
         return opened.engine();

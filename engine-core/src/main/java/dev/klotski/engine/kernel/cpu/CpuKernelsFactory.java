@@ -34,34 +34,28 @@ public final class CpuKernelsFactory {
     }
 
     private static Kernels create(boolean batchInvariant, ThreadPool pool, boolean ownsPool) {
+        MatmulKernel simd = vectorMatmul(pool);
+        // The rest of the math follows the products' family: SIMD with SIMD, so each family keeps one set of bits.
+        LayerMath math = simd != null ? vectorMath() : new PlainLayerMath();
+        MatmulKernel fixedOrder = simd != null ? simd : new FixedOrderMatmul(pool);
         if (batchInvariant) {
-            return new CpuKernels(fixedOrder(pool), pool, ownsPool);
+            return new CpuKernels(fixedOrder, math, pool, ownsPool);
         }
         BLAS nativeBlas = loadNativeBlas();
         if (nativeBlas != null) {
-            MatmulKernel simd = vectorMatmul(pool);
             TileWidener widener = simd != null ? ((TiledFixedOrderMatmul) simd).widener() : ScalarWidening::widen;
             MatmulKernel blas = new BlasMatmul(nativeBlas, widener);
-            return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, simd), pool, ownsPool);
+            return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, simd), math, pool, ownsPool);
         }
         LOG.warn("native BLAS not found (install OpenBLAS, e.g. Debian's libopenblas0); "
                 + "using the slower fixed-order Java kernels");
-        return new CpuKernels(fixedOrder(pool), pool, ownsPool);
+        return new CpuKernels(fixedOrder, math, pool, ownsPool);
     }
 
     /** The scalar batch-invariant kernels, whatever the JVM offers (tests compare the two families). */
     public static Kernels scalarFixedOrder(int threads) {
         ThreadPool pool = new ThreadPool(threads);
-        return new CpuKernels(new FixedOrderMatmul(pool), pool);
-    }
-
-    /**
-     * The SIMD fixed-order kernels when the JVM has the Vector API module (Spark's launcher and bin/klotski add
-     * it), else the scalar ones. The two give different bits, each batch-invariant on its own.
-     */
-    static MatmulKernel fixedOrder(ThreadPool pool) {
-        MatmulKernel simd = vectorMatmul(pool);
-        return simd != null ? simd : new FixedOrderMatmul(pool);
+        return new CpuKernels(new FixedOrderMatmul(pool), new PlainLayerMath(), pool, true);
     }
 
     /** The SIMD fixed-order kernels, or null when the JVM lacks the Vector API module. */
@@ -76,6 +70,16 @@ public final class CpuKernelsFactory {
         } catch (ReflectiveOperationException | LinkageError e) {
             LOG.warn("SIMD fixed-order kernels unavailable ({}); using scalar Java kernels", e.toString());
             return null;
+        }
+    }
+
+    /** The SIMD math; only called once the SIMD kernels have loaded, so the module is there. */
+    private static LayerMath vectorMath() {
+        try {
+            return (LayerMath) Class.forName("dev.klotski.engine.kernel.cpu.VectorLayerMath")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("SIMD kernels loaded but their attention and SiLU did not", e);
         }
     }
 

@@ -37,6 +37,11 @@ final class VectorFixedOrderMatmul extends TiledFixedOrderMatmul {
     /** The reference order for one element; {@link #dot2x2} computes four elements exactly like this. */
     @Override
     float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        return orderedDot(a, aOff, b, bOff, n);
+    }
+
+    /** {@link #dot} as a static method, for other kernels that need the same order (attention's q·k). */
+    static float orderedDot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         int k = 0;

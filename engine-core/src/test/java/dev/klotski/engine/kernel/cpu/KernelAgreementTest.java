@@ -76,13 +76,94 @@ class KernelAgreementTest {
     /** Both batch-invariant implementations: scalar Java, and SIMD (the test JVM has the Vector API module). */
     static Stream<Arguments> fixedOrderKernels() {
         return Stream.of(
-                Arguments.of("scalar", (IntFunction<Kernels>) t -> withPool(t, FixedOrderMatmul::new)),
-                Arguments.of("simd", (IntFunction<Kernels>) t -> withPool(t, VectorFixedOrderMatmul::new)));
+                Arguments.of("scalar", (IntFunction<Kernels>) t -> withPool(t, FixedOrderMatmul::new,
+                        new PlainLayerMath())),
+                Arguments.of("simd", (IntFunction<Kernels>) t -> withPool(t, VectorFixedOrderMatmul::new,
+                        new VectorLayerMath())));
     }
 
+    /** Kernels with these products (and the plain attention: the tests that use this check products only). */
     static Kernels withPool(int threads, java.util.function.Function<ThreadPool, MatmulKernel> matmul) {
+        return withPool(threads, matmul, new PlainLayerMath());
+    }
+
+    static Kernels withPool(int threads, java.util.function.Function<ThreadPool, MatmulKernel> matmul,
+                            LayerMath attention) {
         ThreadPool pool = new ThreadPool(threads);
-        return new CpuKernels(matmul.apply(pool), pool);
+        return new CpuKernels(matmul.apply(pool), attention, pool, true);
+    }
+
+    /**
+     * Attention of every backend family agrees with the reference on random data (head dims with and without a
+     * partial 8-wide block, grouped KV heads, prefill rows at several positions of two sequences), and a row's
+     * bits do not depend on the rows beside it or the thread count.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixedOrderKernels")
+    void attentionAgreesWithReferenceAndIgnoresItsBatch(String name, IntFunction<Kernels> kernels) {
+        SplittableRandom r = new SplittableRandom(5);
+        int[][] shapes = {{1, 1, 3}, {4, 2, 8}, {4, 1, 20}, {8, 8, 64}, {6, 3, 128}};
+        try (Kernels ref = CpuKernels.reference(); Kernels one = kernels.apply(1); Kernels three = kernels.apply(3)) {
+            for (int[] sh : shapes) {
+                Kernels.AttentionShape shape = new Kernels.AttentionShape(sh[0], sh[1], sh[2]);
+                int length = 37;
+                HostBuffer[] keys = {new HostBuffer(random(r, length * shape.kvDim())),
+                    new HostBuffer(random(r, length * shape.kvDim()))};
+                HostBuffer[] values = {new HostBuffer(random(r, length * shape.kvDim())),
+                    new HostBuffer(random(r, length * shape.kvDim()))};
+                int[] sequence = {0, 0, 1, 1, 0};
+                int[] positions = {0, 36, 5, 20, 11};
+                int tokens = sequence.length;
+                float[] q = random(r, tokens * shape.qDim());
+                float[] expected = attend(ref, q, tokens, shape, sequence, positions, keys, values);
+                float[] batch = attend(three, q, tokens, shape, sequence, positions, keys, values);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], batch[i], 1e-5f * (1 + Math.abs(expected[i])), name + " " + shape + " " + i);
+                }
+                for (int t = 0; t < tokens; t++) { // each row alone, on one thread: the same bits
+                    float[] row = Arrays.copyOfRange(q, t * shape.qDim(), (t + 1) * shape.qDim());
+                    float[] alone = attend(one, row, 1, shape, new int[] {sequence[t]}, new int[] {positions[t]},
+                            keys, values);
+                    assertArrayEquals(Arrays.copyOfRange(batch, t * shape.qDim(), (t + 1) * shape.qDim()), alone,
+                            name + " " + shape + " row " + t + " alone");
+                }
+            }
+        }
+    }
+
+    /** SiLU-multiply of every family agrees with the reference, and an element's bits do not depend on n. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixedOrderKernels")
+    void siluMulAgreesWithReferenceAndIgnoresItsBatch(String name, IntFunction<Kernels> kernels) {
+        SplittableRandom r = new SplittableRandom(9);
+        int n = (1 << 16) + 5; // past the size that splits over threads, with a partial vector at the end
+        float[] gate = random(r, n);
+        float[] up = random(r, n);
+        for (int i = 0; i < n; i += 97) {
+            gate[i] *= 40; // large arguments: exp under- and overflow
+        }
+        try (Kernels ref = CpuKernels.reference(); Kernels three = kernels.apply(3); Kernels one = kernels.apply(1)) {
+            float[] expected = siluMul(ref, gate, up, n);
+            float[] all = siluMul(three, gate, up, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(expected[i], all[i], 1e-6f * (1 + Math.abs(expected[i])), name + " element " + i);
+            }
+            float[] few = siluMul(one, Arrays.copyOf(gate, 13), Arrays.copyOf(up, 13), 13);
+            assertArrayEquals(Arrays.copyOf(all, 13), few, name + ": the first 13 alone");
+        }
+    }
+
+    private static float[] siluMul(Kernels k, float[] gate, float[] up, int n) {
+        HostBuffer g = new HostBuffer(gate.clone());
+        k.siluMul(g, new HostBuffer(up.clone()), n);
+        return g.data();
+    }
+
+    private static float[] attend(Kernels k, float[] q, int tokens, Kernels.AttentionShape shape, int[] sequence,
+                                  int[] positions, HostBuffer[] keys, HostBuffer[] values) {
+        HostBuffer out = new HostBuffer(tokens * shape.qDim());
+        k.attention(new HostBuffer(q.clone()), out, tokens, shape, sequence, positions, keys, values);
+        return out.data();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -44,6 +44,8 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
                           int bosTokenId, int[] eosTokenIds, QuantizationScheme quantization) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Far above any model's depth (the deepest have a few hundred layers), far below a corrupt size's cost. */
+    static final int MAX_LAYERS = 1 << 16;
 
     /** Reads {@code config.json} (and eos ids from {@code generation_config.json} when present) in a model folder. */
     public static ModelConfig load(Path modelDir) {
@@ -61,12 +63,30 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
             throw new ModelConfigException(file + ": 'architectures' is missing; it names the model class, "
                     + "e.g. [\"MixtralForCausalLM\"]");
         }
+        if (!archs.get(0).isTextual() || archs.get(0).asText().isEmpty()) {
+            throw new ModelConfigException(file + ": 'architectures' must name the model class as a string, e.g. "
+                    + "[\"MixtralForCausalLM\"], got " + archs);
+        }
         String architecture = archs.get(0).asText();
         int hidden = f.requiredInt("hidden_size");
         int layers = f.requiredInt("num_hidden_layers");
+        if (layers > MAX_LAYERS) {
+            // Checked here: the layer flags below are sized by it, before the weights can say it is wrong.
+            throw new ModelConfigException(file + ": num_hidden_layers " + layers + " is more than the " + MAX_LAYERS
+                    + " any model has; config.json is corrupt — download it again with the weights");
+        }
         int heads = f.requiredInt("num_attention_heads");
         int kvHeads = f.optionalInt("num_key_value_heads", heads);
         int headDim = f.optionalInt("head_dim", hidden / heads);
+        if ((long) heads * headDim > Integer.MAX_VALUE) { // kv heads divide heads (checked below): no larger
+            throw new ModelConfigException(file + ": num_attention_heads " + heads + " × head_dim " + headDim
+                    + " overflows the width of one projection; config.json is corrupt — download it again");
+        }
+        if (headDim % 2 != 0) {
+            throw new ModelConfigException(file + ": head_dim " + headDim + " is odd, but rotary position embedding "
+                    + "rotates each head in pairs of elements — set head_dim (or hidden_size / num_attention_heads) "
+                    + "to the model's even head width");
+        }
         int experts = c.has("num_local_experts") ? f.requiredInt("num_local_experts") : f.requiredInt("num_experts");
         int topK = f.requiredInt("num_experts_per_tok");
         int denseIntermediate = f.optionalInt("intermediate_size", 0);
@@ -88,12 +108,18 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
         JsonNode q = c.get(QuantizationScheme.CONFIG_KEY);
         QuantizationScheme quantization = q == null || q.isNull() ? null : QuantizationScheme.fromJson(q, file);
         requirePlainRope(c, file);
+        double ropeTheta = f.optionalPositive("rope_theta", 10000.0);
+        if (ropeTheta < 1) {
+            throw new ModelConfigException(file + ": rope_theta " + ropeTheta + " is below 1; RoPE bases are "
+                    + "10000 or so and up, and below 1 the rotation frequencies grow instead of fall, until they "
+                    + "overflow");
+        }
         int context = AttentionWindow.context(c, f.optionalInt("max_position_embeddings", 4096),
                 f.optionalInt("sliding_window", 0), file);
         ModelConfig config = new ModelConfig(architecture, hidden, layers, heads, kvHeads, headDim,
                 f.requiredInt("vocab_size"), experts, topK, expertIntermediate, denseIntermediate, shared,
-                c.path("norm_topk_prob").asBoolean(false), c.path("rope_theta").asDouble(10000.0),
-                c.path("rms_norm_eps").asDouble(1e-6), context,
+                c.path("norm_topk_prob").asBoolean(false), ropeTheta,
+                f.optionalPositive("rms_norm_eps", 1e-6), context,
                 c.path("tie_word_embeddings").asBoolean(false), moe,
                 bos == null || bos.isNull() ? -1 : bos.asInt(), eos, quantization);
         if (quantization != null) {
@@ -173,6 +199,18 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
         int optionalInt(String name, int fallback) {
             JsonNode v = node.get(name);
             return v == null || v.isNull() ? fallback : requiredInt(name);
+        }
+
+        /** A finite number above 0; Jackson would read "abc" as the fallback and "NaN" as NaN, so both fail here. */
+        double optionalPositive(String name, double fallback) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() <= 0) {
+                throw new ModelConfigException(file + ": field '" + name + "' must be a positive number, got " + v);
+            }
+            return v.asDouble();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.klotski.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.klotski.engine.TestModels;
@@ -15,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,8 +76,62 @@ class BadCheckpointTest {
     void unknownArchitectureListsTheSupportedOnes() {
         Path dir = copyOfGood();
         TestModels.editJson(dir, "config.json", Map.of("architectures", List.of("LlamaForCausalLM")));
-        failsToOpen(ModelConfigException.class, dir, "LlamaForCausalLM", "MixtralForCausalLM", "Qwen3MoeForCausalLM",
-                "Qwen2MoeForCausalLM", "OlmoeForCausalLM");
+        failsToOpen(ModelConfigException.class, dir, "LlamaForCausalLM", "in config.json", "MixtralForCausalLM",
+                "Qwen3MoeForCausalLM", "Qwen2MoeForCausalLM", "OlmoeForCausalLM");
+    }
+
+    @Test
+    void architectureThatIsNotAString() {
+        Path dir = copyOfGood();
+        TestModels.editJson(dir, "config.json", Map.of("architectures", List.of(5)));
+        failsToOpen(ModelConfigException.class, dir, "config.json", "'architectures' must name the model class");
+    }
+
+    @Test
+    void hugeExpertCountFailsOnTheRouterShapeBeforeSizingAnything() {
+        Path dir = copyOfGood();
+        TestModels.editJson(dir, "config.json", Map.of("num_experts", Integer.MAX_VALUE));
+        // Was an OutOfMemoryError: the expert array was sized by num_experts before any weight was checked.
+        failsToOpen(CheckpointException.class, dir, "mlp.gate.weight", "has shape", "config.json");
+    }
+
+    @Test
+    void hugeLayerCount() {
+        Path dir = copyOfGood();
+        TestModels.editJson(dir, "config.json", Map.of("num_hidden_layers", Integer.MAX_VALUE));
+        // Was an OutOfMemoryError sizing the per-layer arrays.
+        failsToOpen(ModelConfigException.class, dir, "config.json", "num_hidden_layers 2147483647");
+    }
+
+    @Test
+    void oddOrHugeHeadDim() {
+        Path odd = copyOfGood();
+        TestModels.editJson(odd, "config.json", Map.of("head_dim", 3));
+        failsToOpen(ModelConfigException.class, odd, "config.json", "head_dim 3 is odd");
+        Path overflowing = copyOfGood();
+        TestModels.editJson(overflowing, "config.json", Map.of("head_dim", 1 << 30));
+        failsToOpen(ModelConfigException.class, overflowing, "config.json", "overflows");
+        // One head of 2^30: the rotary tables were filled (minutes, 2 GiB) before q_proj's shape was checked.
+        Path huge = copyOfGood();
+        TestModels.editJson(huge, "config.json", Map.of("head_dim", 1 << 30, "num_attention_heads", 1,
+                "num_key_value_heads", 1));
+        assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> failsToOpen(CheckpointException.class, huge, "q_proj.weight", "has shape", "config.json"));
+    }
+
+    @Test
+    void ropeThetaAndNormEpsilonMustBePositiveNumbers() {
+        // "NaN" as a string was read as NaN and every logit came out NaN; "abc" silently became the default.
+        for (Object theta : List.of("NaN", "abc", -1, 0, 1e-300)) {
+            Path dir = copyOfGood();
+            TestModels.editJson(dir, "config.json", Map.of("rope_theta", theta));
+            failsToOpen(ModelConfigException.class, dir, "config.json", "rope_theta");
+        }
+        for (Object eps : List.of("1e-6", -1e-6, 0)) {
+            Path dir = copyOfGood();
+            TestModels.editJson(dir, "config.json", Map.of("rms_norm_eps", eps));
+            failsToOpen(ModelConfigException.class, dir, "config.json", "'rms_norm_eps' must be a positive number");
+        }
     }
 
     @Test

@@ -88,8 +88,22 @@ public final class HfTokenizer implements Tokenizer {
             // We add BOS/EOS ourselves from tokenizer_config.json, and prompts are never cut or padded here.
             Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false",
                     "padding", "false");
-            HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), options);
-            return new HfTokenizer(hf, TokenizerVocab.of(json), TokenizerSettings.read(modelDir));
+            HuggingFaceTokenizer hf;
+            try {
+                hf = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), options);
+            } catch (RuntimeException e) {
+                // The Rust library reports a bad file as a bare RuntimeException naming neither file nor fix.
+                throw new IllegalArgumentException(file.toAbsolutePath() + " is not a tokenizer the Hugging Face "
+                        + "tokenizers library can read (" + e.getMessage() + "); it is corrupt or from an "
+                        + "unsupported tokenizers version — copy tokenizer.json again from the model's Hugging Face "
+                        + "repository", e);
+            }
+            try {
+                return new HfTokenizer(hf, TokenizerVocab.of(json, file), TokenizerSettings.read(modelDir));
+            } catch (RuntimeException e) {
+                hf.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

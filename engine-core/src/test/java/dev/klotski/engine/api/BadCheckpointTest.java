@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.klotski.engine.TestModels;
 import dev.klotski.engine.model.ModelConfigException;
 import dev.klotski.engine.model.weights.CheckpointException;
@@ -168,6 +170,30 @@ class BadCheckpointTest {
         Path dir = copyOfGood();
         TestModels.editJson(dir, "config.json", Map.of("num_experts", 3));
         failsToOpen(CheckpointException.class, dir, "mlp.gate.weight", "has shape", "expects");
+    }
+
+    @Test
+    void tokenizerJsonTheLibraryRefusesIsNamed() {
+        Path dir = copyOfGood();
+        TestModels.removeJsonField(dir, "tokenizer.json", "model");
+        // Was the library's bare RuntimeException "Model missing.", naming neither the file nor the fix.
+        IllegalArgumentException e = failsToOpen(IllegalArgumentException.class, dir, "tokenizer.json",
+                "Model missing", "copy tokenizer.json again");
+        assertTrue(e.getMessage().contains(dir.resolve("tokenizer.json").toAbsolutePath().toString()), e.getMessage());
+    }
+
+    @Test
+    void tokenIdBeyondJavaIntsIsNamed() throws IOException {
+        Path dir = copyOfGood();
+        Path file = dir.resolve("tokenizer.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(file.toFile());
+        ObjectNode token = (ObjectNode) root.get("added_tokens").get(0);
+        token.put("id", 4294967295L); // a valid u32 for the library; Jackson's asInt made it -1
+        json.writeValue(file.toFile(), root);
+        // Was an IndexOutOfBoundsException from the special-token BitSet.
+        failsToOpen(IllegalArgumentException.class, dir, "tokenizer.json", token.get("content").asText(),
+                "4294967295");
     }
 
     @Test

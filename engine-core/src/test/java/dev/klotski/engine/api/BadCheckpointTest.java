@@ -173,6 +173,30 @@ class BadCheckpointTest {
     }
 
     @Test
+    void wronglyTypedFieldsAreNotReadAsSomethingElse() {
+        // Each was read silently: 32.5 as 32, "abc" as false, 5 as true, "x" as layer 0, "1" as token 0.
+        Map<String, Object> wrong = new java.util.LinkedHashMap<>();
+        wrong.put("hidden_size", 32.5);
+        wrong.put("norm_topk_prob", "abc");
+        wrong.put("tie_word_embeddings", 5);
+        wrong.put("use_sliding_window", "no");
+        wrong.put("mlp_only_layers", List.of("x"));
+        wrong.put("decoder_sparse_step", true);
+        wrong.put("bos_token_id", "1");
+        for (Map.Entry<String, Object> field : wrong.entrySet()) {
+            Path dir = copyOfGood();
+            TestModels.editJson(dir, "config.json", Map.of(field.getKey(), field.getValue()));
+            failsToOpen(ModelConfigException.class, dir, "config.json", field.getKey());
+        }
+        Path eos = copyOfGood(); // 2^40 was read as token 0, so generation stopped on a real token
+        TestModels.editJson(eos, "generation_config.json", Map.of("eos_token_id", List.of(1L << 40)));
+        failsToOpen(ModelConfigException.class, eos, "generation_config.json", "eos_token_id is 1099511627776");
+        Path integral = copyOfGood(); // 32.0 is the integer it says
+        TestModels.editJson(integral, "config.json", Map.of("hidden_size", 32.0));
+        KlotskiEngine.open(EngineOptions.builder(integral).optThreads(1).build()).close();
+    }
+
+    @Test
     void tokenizerJsonTheLibraryRefusesIsNamed() {
         Path dir = copyOfGood();
         TestModels.removeJsonField(dir, "tokenizer.json", "model");

@@ -2,6 +2,7 @@ package dev.klotski.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.klotski.engine.util.StrictUtf8;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -202,7 +203,7 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
 
     private static JsonNode readJson(Path file) {
         try {
-            return JSON.readTree(file.toFile());
+            return JSON.readTree(StrictUtf8.read(file));
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ModelConfigException("model config not found: " + file
                     + " (--model must point at a HuggingFace model folder with config.json)");

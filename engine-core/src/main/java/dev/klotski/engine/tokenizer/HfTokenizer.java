@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.klotski.engine.util.StrictUtf8;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class HfTokenizer implements Tokenizer {
         DjlNative.configure();
         try {
             byte[] bytes = Files.readAllBytes(file);
-            JsonNode json = JSON.readTree(bytes);
+            JsonNode json = JSON.readTree(StrictUtf8.decode(bytes));
             // We add BOS/EOS ourselves from tokenizer_config.json, and prompts are never cut or padded here.
             Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false",
                     "padding", "false");
@@ -105,7 +106,7 @@ public final class HfTokenizer implements Tokenizer {
                 throw e;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

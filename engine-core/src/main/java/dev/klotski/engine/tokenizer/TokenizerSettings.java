@@ -2,6 +2,7 @@ package dev.klotski.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.klotski.engine.util.StrictUtf8;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,9 +60,9 @@ record TokenizerSettings(Boolean addBos, boolean addEos, boolean hasBosKey, Stri
             return JSON.createObjectNode();
         }
         try {
-            return JSON.readTree(file.toFile());
+            return JSON.readTree(StrictUtf8.read(file));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot parse " + file, e);
+            throw new UncheckedIOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
     }
 

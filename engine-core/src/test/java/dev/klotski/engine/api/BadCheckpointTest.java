@@ -14,6 +14,7 @@ import dev.klotski.engine.model.weights.SafetensorsFile;
 import dev.klotski.engine.model.weights.SafetensorsWriter;
 import dev.klotski.engine.model.weights.TensorInfo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,6 +195,39 @@ class BadCheckpointTest {
         Path integral = copyOfGood(); // 32.0 is the integer it says
         TestModels.editJson(integral, "config.json", Map.of("hidden_size", 32.0));
         KlotskiEngine.open(EngineOptions.builder(integral).optThreads(1).build()).close();
+    }
+
+    @Test
+    void invalidUtf8InAJsonKeyIsRefused() throws IOException {
+        // Jackson's byte parser took a 0xFF byte inside a key for its own padding when it had seen the key without
+        // it: "<FF>\u00CA" read as "\u00CA" (while the tokenizers library saw U+FFFD there), "hidden_s<FF>ize" as
+        // "hidden_size"; both folders loaded.
+        Path tokenizer = TestModels.copy(TestModels.qwen3(), tmp.resolve("bad-" + (counter++)));
+        String vocab = Files.readString(tokenizer.resolve("tokenizer.json"));
+        Files.write(tokenizer.resolve("tokenizer.json"),
+                withFF(vocab.replace("\"\u00CB\": 203", "\"" + FF + "\u00CA\": 203")));
+        failsToOpen(UncheckedIOException.class, tokenizer, "tokenizer.json", "invalid UTF-8");
+        Path config = copyOfGood();
+        String text = Files.readString(config.resolve("config.json"));
+        int end = text.lastIndexOf('}');
+        Files.write(config.resolve("config.json"),
+                withFF(text.substring(0, end) + ", \"hidden_s" + FF + "ize\": 32" + text.substring(end)));
+        failsToOpen(ModelConfigException.class, config, "config.json", "invalid UTF-8");
+    }
+
+    /** Stands for the byte 0xFF, never valid UTF-8, in {@link #withFF}. */
+    private static final String FF = "\uE000";
+
+    private static byte[] withFF(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String[] parts = text.split(FF, -1);
+        for (int i = 0; i < parts.length; i++) {
+            out.writeBytes(parts[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (i + 1 < parts.length) {
+                out.write(0xFF);
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test

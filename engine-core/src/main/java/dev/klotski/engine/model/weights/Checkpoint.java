@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.klotski.engine.tensor.DType;
 import dev.klotski.engine.tensor.WeightFormat;
 import dev.klotski.engine.tensor.WeightMatrix;
+import dev.klotski.engine.util.StrictUtf8;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -161,7 +162,7 @@ public final class Checkpoint implements AutoCloseable {
     private static Map<String, String> readWeightMap(Path index) {
         JsonNode root;
         try {
-            root = JSON.readTree(index.toFile());
+            root = JSON.readTree(StrictUtf8.read(index));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(index + " is not valid JSON (" + e.getOriginalMessage()
                     + ") — re-download the model's index file", e);

@@ -1,7 +1,9 @@
 package dev.klotski.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.klotski.engine.util.StrictUtf8;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +46,9 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
                           double rmsNormEps, int contextLength, boolean tieWordEmbeddings, boolean[] moeLayers,
                           int bosTokenId, int[] eosTokenIds, QuantizationScheme quantization) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a second document after the first is corruption
+            .build();
     /** Far above any model's depth (the deepest have a few hundred layers), far below a corrupt size's cost. */
     static final int MAX_LAYERS = 1 << 16;
 
@@ -203,7 +207,12 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
 
     private static JsonNode readJson(Path file) {
         try {
-            return JSON.readTree(StrictUtf8.read(file));
+            JsonNode node = JSON.readTree(StrictUtf8.read(file));
+            if (!node.isObject()) {
+                throw new ModelConfigException(file + " is not a JSON object of settings — the file is corrupt; "
+                        + "download it again with the model");
+            }
+            return node;
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ModelConfigException("model config not found: " + file
                     + " (--model must point at a HuggingFace model folder with config.json)");

@@ -3,7 +3,9 @@ package dev.klotski.engine.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.klotski.engine.util.StrictUtf8;
 
 import java.io.ByteArrayInputStream;
@@ -28,7 +30,9 @@ import java.util.stream.IntStream;
  */
 public final class HfTokenizer implements Tokenizer {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // as the tokenizers library refuses them
+            .build();
 
     private final HuggingFaceTokenizer hf;
     private final TokenizerVocab vocab;

@@ -231,6 +231,34 @@ class BadCheckpointTest {
     }
 
     @Test
+    void wronglyTypedTokenizerConfigIsRefused() throws IOException {
+        // Each loaded, read as false or absent: add_bos_token "yes", a bos_token of 5, and so on.
+        Map<String, Object> wrong = Map.of("add_bos_token", "yes", "add_eos_token", 1, "bos_token", 5,
+                "eos_token", Map.of("content", 5), "chat_template", 5);
+        for (Map.Entry<String, Object> field : wrong.entrySet()) {
+            Path dir = copyOfGood();
+            TestModels.editJson(dir, "tokenizer_config.json", Map.of(field.getKey(), field.getValue()));
+            failsToOpen(IllegalArgumentException.class, dir, "tokenizer_config.json", field.getKey());
+        }
+        Path array = copyOfGood();
+        Files.writeString(array.resolve("tokenizer_config.json"), "[]");
+        failsToOpen(IllegalArgumentException.class, array, "tokenizer_config.json", "is not a JSON object");
+    }
+
+    @Test
+    void jsonFollowedByMoreIsRefused() throws IOException {
+        // Jackson read the first document and ignored the rest, so a spliced or doubled file loaded.
+        Map<String, Class<? extends RuntimeException>> files = Map.of("config.json", ModelConfigException.class,
+                "tokenizer_config.json", UncheckedIOException.class, "tokenizer.json", UncheckedIOException.class);
+        for (Map.Entry<String, Class<? extends RuntimeException>> file : files.entrySet()) {
+            Path dir = copyOfGood();
+            Path path = dir.resolve(file.getKey());
+            Files.writeString(path, Files.readString(path) + "{\"spliced\": true}");
+            failsToOpen(file.getValue(), dir, file.getKey(), "Trailing token");
+        }
+    }
+
+    @Test
     void tokenizerJsonTheLibraryRefusesIsNamed() {
         Path dir = copyOfGood();
         TestModels.removeJsonField(dir, "tokenizer.json", "model");

@@ -1,6 +1,7 @@
 package dev.klotski.engine.model.weights;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.klotski.engine.tensor.DType;
@@ -37,7 +38,9 @@ public final class Checkpoint implements AutoCloseable {
     /** The shard index name HuggingFace uses. */
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a second document after the first is corruption
+            .build();
 
     private final Path modelDir;
     private final List<SafetensorsFile> files;

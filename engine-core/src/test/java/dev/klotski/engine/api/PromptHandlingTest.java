@@ -177,4 +177,25 @@ class PromptHandlingTest {
                 () -> GenerationRequest.ofText("Hi", greedy(2)).withSystem("Be brief."));
         assertTrue(noChat.getMessage().contains("turn chat on"), noChat.getMessage());
     }
+
+    @Test
+    void aTokenizerIdBeyondTheModelsVocabularyNamesTheMismatch() throws Exception {
+        // A tokenizer.json that gives "a" an id past config.json's vocab_size loads; its prompts are refused,
+        // saying which files disagree (the message was the same as for a bad id the caller gave).
+        Path dir = TestModels.copy(TestModels.qwen3(), tmp.resolve("qwen3-far-id"));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("model").get("vocab")).put("a", 100_000);
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), root);
+        try (KlotskiEngine far = KlotskiEngine.open(EngineOptions.builder(dir).optThreads(1).build())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> far.generate(List.of(GenerationRequest.ofText("a", greedy(1)))));
+            assertTrue(e.getMessage().contains("token id 100000") && e.getMessage().contains("tokenizer.json")
+                    && e.getMessage().contains("vocab_size"), e.getMessage());
+            IllegalArgumentException given = assertThrows(IllegalArgumentException.class,
+                    () -> far.generate(List.of(GenerationRequest.ofIds(new int[] {100_000}, greedy(1)))));
+            assertTrue(!given.getMessage().contains("tokenizer.json"), given.getMessage());
+        }
+    }
 }

@@ -77,8 +77,8 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
         int layers = f.requiredInt("num_hidden_layers");
         if (layers > MAX_LAYERS) {
             // Checked here: the layer flags below are sized by it, before the weights can say it is wrong.
-            throw new ModelConfigException(file + ": num_hidden_layers " + layers + " is more than the " + MAX_LAYERS
-                    + " any model has; config.json is corrupt — download it again with the weights");
+            throw new ModelConfigException(file + ": num_hidden_layers " + layers + " is more than " + MAX_LAYERS
+                    + ", far beyond any model; config.json is corrupt — download it again with the weights");
         }
         int heads = f.requiredInt("num_attention_heads");
         int kvHeads = f.optionalInt("num_key_value_heads", heads);

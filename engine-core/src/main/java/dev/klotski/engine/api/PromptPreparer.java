@@ -38,7 +38,9 @@ final class PromptPreparer {
         for (int id : ids) {
             if (id < 0 || id >= vocabSize) {
                 throw new RejectedRequest(INVALID_PROMPT, "token id " + id + " is outside the model's vocabulary [0, "
-                        + vocabSize + ")");
+                        + vocabSize + ")" + (request.promptIds() != null ? "" : "; the tokenizer made it, so the "
+                        + "folder's tokenizer.json does not match config.json's vocab_size — use the tokenizer that "
+                        + "came with the model"));
             }
         }
         if (ids.length + maxNew <= contextLength) {

@@ -1,6 +1,5 @@
 package dev.klotski.engine.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,12 +18,12 @@ final class AttentionWindow {
     }
 
     /**
+     * @param on             use_sliding_window, true when absent: Qwen configs carry a sliding_window even when it
+     *                       is off; Mistral's have no switch, so set means on
      * @param maxPositions   max_position_embeddings
      * @param slidingWindow  sliding_window, 0 when absent or null
      */
-    static int context(JsonNode config, int maxPositions, int slidingWindow, Path file) {
-        // Qwen configs carry a sliding_window even when it is off; Mistral's have no switch: set means on.
-        boolean on = config.path("use_sliding_window").asBoolean(true);
+    static int context(boolean on, int maxPositions, int slidingWindow, Path file) {
         if (!on || slidingWindow == 0 || slidingWindow >= maxPositions) {
             return maxPositions;
         }

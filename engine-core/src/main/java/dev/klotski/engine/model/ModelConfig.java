@@ -1,7 +1,10 @@
 package dev.klotski.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.klotski.engine.util.StrictUtf8;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,7 +46,11 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
                           double rmsNormEps, int contextLength, boolean tieWordEmbeddings, boolean[] moeLayers,
                           int bosTokenId, int[] eosTokenIds, QuantizationScheme quantization) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a second document after the first is corruption
+            .build();
+    /** Far above any model's depth (the deepest have a few hundred layers), far below a corrupt size's cost. */
+    static final int MAX_LAYERS = 1 << 16;
 
     /** Reads {@code config.json} (and eos ids from {@code generation_config.json} when present) in a model folder. */
     public static ModelConfig load(Path modelDir) {
@@ -61,12 +68,30 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
             throw new ModelConfigException(file + ": 'architectures' is missing; it names the model class, "
                     + "e.g. [\"MixtralForCausalLM\"]");
         }
+        if (!archs.get(0).isTextual() || archs.get(0).asText().isEmpty()) {
+            throw new ModelConfigException(file + ": 'architectures' must name the model class as a string, e.g. "
+                    + "[\"MixtralForCausalLM\"], got " + archs);
+        }
         String architecture = archs.get(0).asText();
         int hidden = f.requiredInt("hidden_size");
         int layers = f.requiredInt("num_hidden_layers");
+        if (layers > MAX_LAYERS) {
+            // Checked here: the layer flags below are sized by it, before the weights can say it is wrong.
+            throw new ModelConfigException(file + ": num_hidden_layers " + layers + " is more than " + MAX_LAYERS
+                    + ", far beyond any model; config.json is corrupt — download it again with the weights");
+        }
         int heads = f.requiredInt("num_attention_heads");
         int kvHeads = f.optionalInt("num_key_value_heads", heads);
         int headDim = f.optionalInt("head_dim", hidden / heads);
+        if ((long) heads * headDim > Integer.MAX_VALUE) { // kv heads divide heads (checked below): no larger
+            throw new ModelConfigException(file + ": num_attention_heads " + heads + " × head_dim " + headDim
+                    + " overflows the width of one projection; config.json is corrupt — download it again");
+        }
+        if (headDim % 2 != 0) {
+            throw new ModelConfigException(file + ": head_dim " + headDim + " is odd, but rotary position embedding "
+                    + "rotates each head in pairs of elements — set head_dim (or hidden_size / num_attention_heads) "
+                    + "to the model's even head width");
+        }
         int experts = c.has("num_local_experts") ? f.requiredInt("num_local_experts") : f.requiredInt("num_experts");
         int topK = f.requiredInt("num_experts_per_tok");
         int denseIntermediate = f.optionalInt("intermediate_size", 0);
@@ -82,20 +107,28 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
         if (topK < 1 || topK > experts) {
             throw new ModelConfigException(file + ": num_experts_per_tok " + topK + " must be in 1.." + experts);
         }
-        boolean[] moe = moeLayers(c, layers, file);
-        int[] eos = eosIds(generation.has("eos_token_id") ? generation.get("eos_token_id") : c.get("eos_token_id"));
-        JsonNode bos = generation.has("bos_token_id") ? generation.get("bos_token_id") : c.get("bos_token_id");
+        boolean[] moe = moeLayers(f, layers);
+        Path generationFile = file.resolveSibling("generation_config.json");
+        int[] eos = ids("eos_token_id", generation, generationFile, c, file);
+        int[] bos = ids("bos_token_id", generation, generationFile, c, file);
         JsonNode q = c.get(QuantizationScheme.CONFIG_KEY);
         QuantizationScheme quantization = q == null || q.isNull() ? null : QuantizationScheme.fromJson(q, file);
         requirePlainRope(c, file);
-        int context = AttentionWindow.context(c, f.optionalInt("max_position_embeddings", 4096),
+        double ropeTheta = f.optionalPositive("rope_theta", 10000.0);
+        if (ropeTheta < 1) {
+            throw new ModelConfigException(file + ": rope_theta " + ropeTheta + " is below 1; RoPE bases are "
+                    + "10000 or so and up, and below 1 the rotation frequencies grow instead of fall, until they "
+                    + "overflow");
+        }
+        int context = AttentionWindow.context(f.optionalBoolean("use_sliding_window", true),
+                f.optionalInt("max_position_embeddings", 4096),
                 f.optionalInt("sliding_window", 0), file);
         ModelConfig config = new ModelConfig(architecture, hidden, layers, heads, kvHeads, headDim,
                 f.requiredInt("vocab_size"), experts, topK, expertIntermediate, denseIntermediate, shared,
-                c.path("norm_topk_prob").asBoolean(false), c.path("rope_theta").asDouble(10000.0),
-                c.path("rms_norm_eps").asDouble(1e-6), context,
-                c.path("tie_word_embeddings").asBoolean(false), moe,
-                bos == null || bos.isNull() ? -1 : bos.asInt(), eos, quantization);
+                f.optionalBoolean("norm_topk_prob", false), ropeTheta,
+                f.optionalPositive("rms_norm_eps", 1e-6), context,
+                f.optionalBoolean("tie_word_embeddings", false), moe,
+                bos.length == 0 ? -1 : bos[0], eos, quantization);
         if (quantization != null) {
             quantization.checkDivides(config, file);
         }
@@ -120,15 +153,21 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
     }
 
     /** Qwen models may keep some layers dense: mlp_only_layers, or every layer not on decoder_sparse_step. */
-    private static boolean[] moeLayers(JsonNode c, int layers, Path file) {
+    private static boolean[] moeLayers(Fields f, int layers) {
         Set<Integer> dense = new TreeSet<>();
-        for (JsonNode n : c.path("mlp_only_layers")) {
+        JsonNode only = f.node().path("mlp_only_layers");
+        if (!only.isMissingNode() && !only.isNull() && !only.isArray()) {
+            throw new ModelConfigException(f.file() + ": 'mlp_only_layers' must be a list of layer numbers, got "
+                    + only);
+        }
+        for (JsonNode n : only) {
+            if (!isInt(n) || n.asInt() < 0) {
+                throw new ModelConfigException(f.file() + ": 'mlp_only_layers' holds " + n
+                        + ", which is not a layer number");
+            }
             dense.add(n.asInt());
         }
-        int step = c.path("decoder_sparse_step").asInt(1);
-        if (step < 1) {
-            throw new ModelConfigException(file + ": decoder_sparse_step must be >= 1, got " + step);
-        }
+        int step = f.optionalInt("decoder_sparse_step", 1);
         boolean[] moe = new boolean[layers];
         for (int l = 0; l < layers; l++) {
             moe[l] = !dense.contains(l) && (l + 1) % step == 0;
@@ -136,19 +175,44 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
         return moe;
     }
 
-    private static int[] eosIds(JsonNode node) {
+    /** A token id field from generation_config.json when it has the key, else from config.json. */
+    private static int[] ids(String name, JsonNode generation, Path generationFile, JsonNode config, Path file) {
+        return generation.has(name) ? tokenIds(generation.get(name), name, generationFile)
+                : tokenIds(config.get(name), name, file);
+    }
+
+    /** bos/eos_token_id: one id, a list or null; anything else would be read as id 0 and stop on a real token. */
+    private static int[] tokenIds(JsonNode node, String name, Path file) {
         List<Integer> ids = new ArrayList<>();
         if (node != null && node.isArray()) {
-            node.forEach(n -> ids.add(n.asInt()));
-        } else if (node != null && node.isNumber()) {
-            ids.add(node.asInt());
+            node.forEach(n -> ids.add(tokenId(n, name, file)));
+        } else if (node != null && !node.isNull()) {
+            ids.add(tokenId(node, name, file));
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    private static int tokenId(JsonNode n, String name, Path file) {
+        if (!isInt(n) || n.asInt() < 0) {
+            throw new ModelConfigException(file + ": " + name + " is " + n
+                    + ", which is not a token id (an integer from 0)");
+        }
+        return n.asInt();
+    }
+
+    /** An integer that fits an int: 64.0 passes; 64.5, "64" and 2^31 do not (Jackson reads them as 64, 64, -2^31). */
+    private static boolean isInt(JsonNode v) {
+        return v.isNumber() && v.canConvertToExactIntegral() && v.canConvertToInt();
+    }
+
     private static JsonNode readJson(Path file) {
         try {
-            return JSON.readTree(file.toFile());
+            JsonNode node = JSON.readTree(StrictUtf8.read(file));
+            if (!node.isObject()) {
+                throw new ModelConfigException(file + " is not a JSON object of settings — the file is corrupt; "
+                        + "download it again with the model");
+            }
+            return node;
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ModelConfigException("model config not found: " + file
                     + " (--model must point at a HuggingFace model folder with config.json)");
@@ -164,15 +228,39 @@ public record ModelConfig(String architecture, int hiddenSize, int layers, int h
             if (v == null || v.isNull()) {
                 throw new ModelConfigException(file + ": required field '" + name + "' is missing");
             }
-            if (!v.canConvertToInt() || v.asInt() <= 0) {
+            if (!isInt(v) || v.asInt() <= 0) {
                 throw new ModelConfigException(file + ": field '" + name + "' must be a positive integer, got " + v);
             }
             return v.asInt();
         }
 
+        /** true or false; Jackson would read "abc" and [] as false and 5 as true. */
+        boolean optionalBoolean(String name, boolean fallback) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isBoolean()) {
+                throw new ModelConfigException(file + ": field '" + name + "' must be true or false, got " + v);
+            }
+            return v.asBoolean();
+        }
+
         int optionalInt(String name, int fallback) {
             JsonNode v = node.get(name);
             return v == null || v.isNull() ? fallback : requiredInt(name);
+        }
+
+        /** A finite number above 0; Jackson would read "abc" as the fallback and "NaN" as NaN, so both fail here. */
+        double optionalPositive(String name, double fallback) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() <= 0) {
+                throw new ModelConfigException(file + ": field '" + name + "' must be a positive number, got " + v);
+            }
+            return v.asDouble();
         }
     }
 

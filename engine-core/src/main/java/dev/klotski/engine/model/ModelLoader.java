@@ -32,6 +32,7 @@ public final class ModelLoader {
     private final Architecture arch;
     private final Checkpoint checkpoint;
     private final WeightBytes bytes = new WeightBytes();
+    private RotaryEmbedding rope; // shared by all layers; see rope()
 
     private ModelLoader(ModelConfig config, Architecture arch, Checkpoint checkpoint) {
         this.config = config;
@@ -73,7 +74,7 @@ public final class ModelLoader {
     public static Architecture architecture(ModelConfig config) {
         String name = config.architecture();
         return Architectures.find(name).orElseThrow(() -> new ModelConfigException("unsupported architecture '"
-                + name + "'; Klotski runs " + String.join(", ", Architectures.names())));
+                + name + "' in config.json; Klotski runs " + String.join(", ", Architectures.names())));
     }
 
     private MoeModel build(ExpertSourceFactory factory, long availableHeapBytes) {
@@ -83,9 +84,11 @@ public final class ModelLoader {
         for (int l = 0; l < config.layers(); l++) {
             if (config.isMoeLayer(l)) {
                 String p = Architecture.layerPrefix(l);
-                stored[l] = storedExperts(p);
+                // The router first: its [experts, hidden] shape check refuses a corrupt num_experts before the
+                // expert array is sized by it.
                 routers[l] = new Router(weight(p + arch.routerName(), config.experts(), hidden),
                         config.expertsPerToken(), arch.renormalizesTopK(config.normTopKProb()));
+                stored[l] = storedExperts(p);
             }
         }
         ExpertCatalog catalog = new ExpertCatalog(config, stored, routers);
@@ -105,7 +108,6 @@ public final class ModelLoader {
         WeightMatrix embeddings = denseWeight(Architecture.EMBEDDINGS, config.vocabSize(), hidden);
         WeightMatrix lmHead = config.tieWordEmbeddings() && !checkpoint.containsWeight(Architecture.LM_HEAD)
                 ? embeddings : denseWeight(Architecture.LM_HEAD, config.vocabSize(), hidden);
-        RotaryEmbedding rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
         List<DecoderLayer> layers = new ArrayList<>();
         for (int l = 0; l < config.layers(); l++) {
             String p = Architecture.layerPrefix(l);
@@ -116,7 +118,7 @@ public final class ModelLoader {
                 ffn = new DenseFeedForward(loadFfn(p + Architecture.DENSE_MLP, Architecture.LLAMA_FFN,
                         config.denseIntermediate()));
             }
-            layers.add(new DecoderLayer(norm(p + "input_layernorm.weight", hidden), loadAttention(l, p, rope),
+            layers.add(new DecoderLayer(norm(p + "input_layernorm.weight", hidden), loadAttention(l, p),
                     norm(p + "post_attention_layernorm.weight", hidden), ffn));
         }
         DecoderStack stack = new DecoderStack(embeddings, layers, norm(Architecture.FINAL_NORM, hidden), lmHead);
@@ -124,7 +126,7 @@ public final class ModelLoader {
         return new MoeModel(config, stack, expertSource, bytes);
     }
 
-    private Attention loadAttention(int layer, String p, RotaryEmbedding rope) {
+    private Attention loadAttention(int layer, String p) {
         int hidden = config.hiddenSize();
         String a = p + "self_attn.";
         Linear q = projection(a + "q_proj", config.qDim(), hidden, arch.qkvBias());
@@ -141,7 +143,18 @@ public final class ModelLoader {
             kNorm = norm(a + "k_norm.weight", config.kvDim());
         }
         return new Attention(layer, new AttentionShape(config.heads(), config.kvHeads(), config.headDim()), q, k, v, o,
-                qNorm, kNorm, rope);
+                qNorm, kNorm, rope());
+    }
+
+    /**
+     * Made when layer 0's projections have confirmed head_dim against the weights, not before: its tables are
+     * sized by head_dim, and a corrupt one (2^30) would take the heap and minutes to fill.
+     */
+    private RotaryEmbedding rope() {
+        if (rope == null) {
+            rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
+        }
+        return rope;
     }
 
     private MoeBlock loadMoeBlock(int layer, String p, Router router, ExpertSource experts) {

@@ -3,7 +3,10 @@ package dev.klotski.engine.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.klotski.engine.util.StrictUtf8;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,7 +30,9 @@ import java.util.stream.IntStream;
  */
 public final class HfTokenizer implements Tokenizer {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // as the tokenizers library refuses them
+            .build();
 
     private final HuggingFaceTokenizer hf;
     private final TokenizerVocab vocab;
@@ -84,14 +89,28 @@ public final class HfTokenizer implements Tokenizer {
         DjlNative.configure();
         try {
             byte[] bytes = Files.readAllBytes(file);
-            JsonNode json = JSON.readTree(bytes);
+            JsonNode json = JSON.readTree(StrictUtf8.decode(bytes));
             // We add BOS/EOS ourselves from tokenizer_config.json, and prompts are never cut or padded here.
             Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false",
                     "padding", "false");
-            HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), options);
-            return new HfTokenizer(hf, TokenizerVocab.of(json), TokenizerSettings.read(modelDir));
+            HuggingFaceTokenizer hf;
+            try {
+                hf = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), options);
+            } catch (RuntimeException e) {
+                // The Rust library reports a bad file as a bare RuntimeException naming neither file nor fix.
+                throw new IllegalArgumentException(file.toAbsolutePath() + " is not a tokenizer the Hugging Face "
+                        + "tokenizers library can read (" + e.getMessage() + "); it is corrupt or from an "
+                        + "unsupported tokenizers version — copy tokenizer.json again from the model's Hugging Face "
+                        + "repository", e);
+            }
+            try {
+                return new HfTokenizer(hf, TokenizerVocab.of(json, file), TokenizerSettings.read(modelDir));
+            } catch (RuntimeException e) {
+                hf.close();
+                throw e;
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

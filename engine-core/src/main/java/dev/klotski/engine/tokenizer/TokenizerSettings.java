@@ -1,7 +1,10 @@
 package dev.klotski.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.klotski.engine.util.StrictUtf8;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,15 +30,18 @@ import java.util.List;
 record TokenizerSettings(Boolean addBos, boolean addEos, boolean hasBosKey, String bosToken, String eosToken,
                          String chatTemplate, Integer bosTokenId, int[] eosTokenIds) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a second document after the first is corruption
+            .build();
 
     static TokenizerSettings read(Path modelDir) {
-        JsonNode tc = readJson(modelDir.resolve("tokenizer_config.json"));
+        Path tcFile = modelDir.resolve("tokenizer_config.json");
+        JsonNode tc = readJson(tcFile);
         JsonNode gen = readJson(modelDir.resolve("generation_config.json"));
         JsonNode cfg = readJson(modelDir.resolve("config.json"));
-        Boolean addBos = tc.hasNonNull("add_bos_token") ? tc.get("add_bos_token").asBoolean() : null;
-        boolean addEos = tc.path("add_eos_token").asBoolean(false);
-        String chatTemplate = chatTemplate(tc.get("chat_template"));
+        Boolean addBos = flag(tc, "add_bos_token", tcFile);
+        boolean addEos = Boolean.TRUE.equals(flag(tc, "add_eos_token", tcFile));
+        String chatTemplate = chatTemplate(tc.get("chat_template"), tcFile);
         if (chatTemplate == null) {
             // Newer transformers save the template beside the config instead of inside it.
             Path jinja = modelDir.resolve("chat_template.jinja");
@@ -50,45 +56,82 @@ record TokenizerSettings(Boolean addBos, boolean addEos, boolean hasBosKey, Stri
         JsonNode bosIdNode = gen.hasNonNull("bos_token_id") ? gen.get("bos_token_id") : cfg.get("bos_token_id");
         JsonNode eosIdNode = gen.hasNonNull("eos_token_id") ? gen.get("eos_token_id") : cfg.get("eos_token_id");
         Integer bosId = bosIdNode != null && bosIdNode.isInt() ? bosIdNode.asInt() : null;
-        return new TokenizerSettings(addBos, addEos, tc.has("bos_token"), tokenText(tc.get("bos_token")),
-                tokenText(tc.get("eos_token")), chatTemplate, bosId, ids(eosIdNode));
+        return new TokenizerSettings(addBos, addEos, tc.has("bos_token"), tokenText(tc, "bos_token", tcFile),
+                tokenText(tc, "eos_token", tcFile), chatTemplate, bosId, ids(eosIdNode));
     }
 
     private static JsonNode readJson(Path file) {
         if (!Files.isRegularFile(file)) {
             return JSON.createObjectNode();
         }
+        JsonNode node;
         try {
-            return JSON.readTree(file.toFile());
+            node = JSON.readTree(StrictUtf8.read(file));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot parse " + file, e);
+            throw new UncheckedIOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
+        if (!node.isObject()) {
+            throw wrong(file, "is not a JSON object");
+        }
+        return node;
+    }
+
+    /*
+     * The keys below change every prompt (BOS, EOS, chat turns), so a value of the wrong type fails instead of
+     * being read as false or absent: Jackson reads add_bos_token "yes" as false, and a bos_token of 5 as none.
+     */
+
+    /** add_bos_token or add_eos_token: true, false, or null when absent. */
+    private static Boolean flag(JsonNode tc, String key, Path file) {
+        JsonNode v = tc.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw wrong(file, "has " + key + " " + v + ", which is not true or false");
+        }
+        return v.asBoolean();
     }
 
     /** Special tokens are written either as a plain string or as an AddedToken object with "content". */
-    static String tokenText(JsonNode node) {
+    private static String tokenText(JsonNode tc, String key, Path file) {
+        JsonNode node = tc.get(key);
         if (node == null || node.isNull()) {
             return null;
         }
-        return node.isTextual() ? node.asText() : node.path("content").asText(null);
+        JsonNode text = node.isObject() ? node.get("content") : node;
+        if (text == null || !text.isTextual()) {
+            throw wrong(file, "has " + key + " " + node + ", which is neither a string nor {\"content\": string}");
+        }
+        return text.asText();
     }
 
-    private static String chatTemplate(JsonNode node) {
+    private static String chatTemplate(JsonNode node, Path file) {
         if (node == null || node.isNull()) {
             return null;
         }
         if (node.isTextual()) {
             return node.asText();
         }
-        if (node.isArray() && !node.isEmpty()) {
-            for (JsonNode entry : node) {
-                if ("default".equals(entry.path("name").asText())) {
-                    return entry.path("template").asText(null);
-                }
-            }
-            return node.get(0).path("template").asText(null);
+        if (!node.isArray()) {
+            throw wrong(file, "has a chat_template that is neither a string nor a list of {name, template}");
         }
-        return null;
+        for (JsonNode entry : node) {
+            if (!entry.path("template").isTextual()) {
+                throw wrong(file, "has a chat_template entry without a \"template\" string: " + entry);
+            }
+        }
+        for (JsonNode entry : node) {
+            if ("default".equals(entry.path("name").asText())) {
+                return entry.get("template").asText();
+            }
+        }
+        return node.isEmpty() ? null : node.get(0).get("template").asText();
+    }
+
+    private static IllegalArgumentException wrong(Path file, String what) {
+        return new IllegalArgumentException(file + " " + what + " — the file is corrupt; copy it again from the "
+                + "model's Hugging Face repository");
     }
 
     private static int[] ids(JsonNode node) {

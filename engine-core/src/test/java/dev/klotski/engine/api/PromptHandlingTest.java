@@ -2,9 +2,12 @@ package dev.klotski.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.klotski.engine.TestModels;
 import dev.klotski.engine.tokenizer.ChatMessage;
 import java.nio.file.Path;
@@ -176,5 +179,25 @@ class PromptHandlingTest {
         IllegalArgumentException noChat = assertThrows(IllegalArgumentException.class,
                 () -> GenerationRequest.ofText("Hi", greedy(2)).withSystem("Be brief."));
         assertTrue(noChat.getMessage().contains("turn chat on"), noChat.getMessage());
+    }
+
+    @Test
+    void aTokenizerIdBeyondTheModelsVocabularyNamesTheMismatch() throws Exception {
+        // A tokenizer.json that gives "a" an id past config.json's vocab_size loads; its prompts are refused,
+        // saying which files disagree (the message was the same as for a bad id the caller gave).
+        Path dir = TestModels.copy(TestModels.qwen3(), tmp.resolve("qwen3-far-id"));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(dir.resolve("tokenizer.json").toFile());
+        ((ObjectNode) root.get("model").get("vocab")).put("a", 100_000);
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), root);
+        try (KlotskiEngine far = KlotskiEngine.open(EngineOptions.builder(dir).optThreads(1).build())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> far.generate(List.of(GenerationRequest.ofText("a", greedy(1)))));
+            assertTrue(e.getMessage().contains("token id 100000") && e.getMessage().contains("tokenizer.json")
+                    && e.getMessage().contains("vocab_size"), e.getMessage());
+            IllegalArgumentException given = assertThrows(IllegalArgumentException.class,
+                    () -> far.generate(List.of(GenerationRequest.ofIds(new int[] {100_000}, greedy(1)))));
+            assertFalse(given.getMessage().contains("tokenizer.json"), given.getMessage());
+        }
     }
 }

@@ -1,11 +1,13 @@
 package dev.klotski.engine.model.weights;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.klotski.engine.tensor.DType;
 import dev.klotski.engine.tensor.WeightFormat;
 import dev.klotski.engine.tensor.WeightMatrix;
+import dev.klotski.engine.util.StrictUtf8;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -36,7 +38,9 @@ public final class Checkpoint implements AutoCloseable {
     /** The shard index name HuggingFace uses. */
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a second document after the first is corruption
+            .build();
 
     private final Path modelDir;
     private final List<SafetensorsFile> files;
@@ -161,7 +165,7 @@ public final class Checkpoint implements AutoCloseable {
     private static Map<String, String> readWeightMap(Path index) {
         JsonNode root;
         try {
-            root = JSON.readTree(index.toFile());
+            root = JSON.readTree(StrictUtf8.read(index));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(index + " is not valid JSON (" + e.getOriginalMessage()
                     + ") — re-download the model's index file", e);

@@ -136,6 +136,16 @@ final class BatchLoop implements AutoCloseable {
         }
     }
 
+    /** Calls waiting to be admitted in full (tests wait on it instead of sleeping). */
+    int queuedCalls() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Takes a call that has not started out of the queue; false once the loop has begun it. */
     boolean withdraw(Submission s) {
         lock.lock();
@@ -353,8 +363,18 @@ final class BatchLoop implements AutoCloseable {
         int vocab = config.vocabSize();
         int[] rows = batch.logitRows();
         long now = System.nanoTime();
+        java.util.Set<Submission> failed = new java.util.HashSet<>();
         for (int i = 0; i < rows.length; i++) {
             Sequence seq = pass.sequences().get(batch.sequence()[rows[i]]);
+            if (failed.contains(seq.owner)) {
+                continue;
+            }
+            int bad = NonFiniteLogits.first(logits, i * vocab, vocab);
+            if (bad >= 0) { // garbage in the weights: fail this call with the reason, never sample from NaN
+                failed.add(seq.owner);
+                drop(seq.owner, new NonFiniteLogits(logits[i * vocab + bad], bad, seq.output.size()));
+                continue;
+            }
             boolean first = seq.output.isEmpty();
             seq.accept(logits, i * vocab, vocab, eosIds, config.contextLength(), decoder);
             if (first && ++seq.owner.prefilled == seq.owner.sequences.size()) {

@@ -59,6 +59,11 @@ public final class Generator implements AutoCloseable {
         return loop.limits();
     }
 
+    /** Calls waiting for the loop to admit them. */
+    int queuedCalls() {
+        return loop.queuedCalls();
+    }
+
     /** Completes every prompt; prompts must already fit the context with their max_new_tokens. */
     public List<Outcome> generate(List<int[]> prompts, List<SamplingSpec> params) {
         return generate(prompts, params, () -> false);

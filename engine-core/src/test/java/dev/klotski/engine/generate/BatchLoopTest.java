@@ -217,7 +217,10 @@ class BatchLoopTest {
             assertTrue(firstPolled.await(30, TimeUnit.SECONDS));
             CompletableFuture<List<Outcome>> b = CompletableFuture.supplyAsync(
                     () -> g.generate(prompts.subList(2, 4), params.subList(2, 4)));
-            Thread.sleep(100); // b is queued behind the held pass
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (g.queuedCalls() == 0 && System.nanoTime() < deadline) { // b queued behind the held pass
+                Thread.sleep(5);
+            }
             release.countDown();
             List<Outcome> fromA = a.get(60, TimeUnit.SECONDS);
             List<Outcome> fromB = b.get(60, TimeUnit.SECONDS);

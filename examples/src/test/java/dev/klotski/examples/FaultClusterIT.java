@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * time, survives the loss of an executor JVM and of a whole worker while it is generating. A clean run comes
  * first; each faulted run must finish with every row exactly once and each row equal, value by value, to the
  * clean run's (the Parquet outputs are read back in this JVM). Each test prints the time the fault cost: the
- * faulted run's wall time minus the clean run's. Runs in {@code mvn verify} (failsafe).
+ * faulted run's wall time minus the clean run's. Last, an engine that cannot load on the executors (a truncated
+ * checkpoint, loaded eagerly at executor start) fails the job with the engine's message in the driver's error,
+ * and leaves no output. Runs in {@code mvn verify} (failsafe).
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -112,6 +115,39 @@ class FaultClusterIT {
                 run.seconds() - cleanSeconds, cleanSeconds, run.seconds());
     }
 
+    @Test
+    @Order(3)
+    void anEngineThatFailsToLoadFailsTheJobWithTheEnginesMessage() throws Exception {
+        Path model = truncatedCopy(ExampleModel.path(), dir.resolve("truncated-model"));
+        // Loaded at executor start: the executor must still come up so that its tasks fail with the cause.
+        StandaloneCluster.Submission run = cluster.startSubmit(submitArgs("broken", model, true));
+        int status = run.awaitExit(240);
+        String out = run.output();
+        String driverError = out.lines().filter(l -> l.startsWith("Exception in thread \"main\"")).findFirst()
+                .orElseThrow(() -> new AssertionError("spark-submit exited " + status + " without an error:\n" + tail(out)));
+        assertTrue(status != 0 && driverError.contains(model.resolve("model.safetensors") + " is truncated")
+                && driverError.contains("failed to load on executor"), driverError);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("broken")), "no output of the failed job");
+        }
+        System.out.printf("a truncated checkpoint failed the job in %.1f s: %s%n", run.seconds(),
+                driverError.substring(0, Math.min(driverError.length(), 400)));
+    }
+
+    /** A copy of a model folder whose model.safetensors has lost its second half. */
+    private static Path truncatedCopy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        try (RandomAccessFile f = new RandomAccessFile(to.resolve("model.safetensors").toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        return to;
+    }
+
     /** Which worker's executor of the application is generating now. */
     private record Generating(int worker, String appId) {
     }
@@ -179,6 +215,10 @@ class FaultClusterIT {
     }
 
     private static List<String> submitArgs(String run) {
+        return submitArgs(run, ExampleModel.path(), false);
+    }
+
+    private static List<String> submitArgs(String run, Path model, boolean eager) {
         Path appJar = Path.of(System.getProperty("klotski.app.jar"));
         assertTrue(Files.isRegularFile(appJar), "package the examples first: " + appJar);
         return List.of(
@@ -186,7 +226,8 @@ class FaultClusterIT {
                 "--class", EtlJob.class.getName(),
                 "--driver-java-options", String.join(" ", StandaloneCluster.MODULE_OPTIONS),
                 "--conf", "spark.plugins=dev.klotski.spark.KlotskiPlugin",
-                "--conf", "spark.klotski.model=" + ExampleModel.path(),
+                "--conf", "spark.klotski.model=" + model,
+                "--conf", "spark.klotski.engine.eager=" + eager,
                 "--conf", "spark.klotski.engine.threads=1",
                 "--conf", "spark.klotski.batch.rows=2",
                 "--conf", "spark.executor.cores=1",

@@ -25,7 +25,15 @@ public final class KlotskiExecutorPlugin implements ExecutorPlugin {
         registerMetrics(ctx.metricRegistry());
         Settings settings = new Settings(Map.of(), key -> ctx.conf().get(key, null));
         if (settings.get(KlotskiConf.ENGINE_EAGER)) {
-            ExecutorEngines.get(EngineSpec.from(settings));
+            try {
+                ExecutorEngines.get(EngineSpec.from(settings));
+            } catch (RuntimeException e) {
+                // Not thrown on: an executor whose plugin fails to start exits, the standalone master starts
+                // another, which fails the same way, and the job waits for ever with the cause only in executor
+                // logs. The failed load is remembered, so every task here fails with its message instead.
+                LOG.error("executor {}: the eager engine load failed; its tasks will fail with: {}", ctx.executorID(),
+                        e.getMessage(), e);
+            }
         }
     }
 

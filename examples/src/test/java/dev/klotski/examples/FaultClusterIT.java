@@ -93,11 +93,11 @@ class FaultClusterIT {
         executor.destroyForcibly();
         executor.onExit().get(20, TimeUnit.SECONDS);
         String out = run.await(300);
+        System.out.printf("time lost: %.1f s (killed executor; clean run %.1f s, with the fault %.1f s)%n",
+                run.seconds() - cleanSeconds, cleanSeconds, run.seconds());
         assertLostARunningTask(out);
         assertEveryRowOnce(out);
         assertEquals(cleanRows, rows("executor-killed"), "the same rows as the clean run");
-        System.out.printf("time lost (killed executor): %.1f s (clean %.1f s, with the fault %.1f s)%n",
-                run.seconds() - cleanSeconds, cleanSeconds, run.seconds());
     }
 
     @Test
@@ -108,11 +108,11 @@ class FaultClusterIT {
         System.out.printf("killing worker %d and its executor while it generates%n", victim.worker());
         cluster.killWorker(victim.worker());
         String out = run.await(300);
+        System.out.printf("time lost: %.1f s (killed worker; clean run %.1f s, with the fault %.1f s)%n",
+                run.seconds() - cleanSeconds, cleanSeconds, run.seconds());
         assertLostARunningTask(out);
         assertEveryRowOnce(out);
         assertEquals(cleanRows, rows("worker-killed"), "the same rows as the clean run");
-        System.out.printf("time lost (killed worker): %.1f s (clean %.1f s, with the fault %.1f s)%n",
-                run.seconds() - cleanSeconds, cleanSeconds, run.seconds());
     }
 
     @Test

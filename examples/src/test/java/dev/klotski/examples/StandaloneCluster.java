@@ -7,12 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Spark standalone cluster (one master, N workers) on 127.0.0.1, started from the Spark jars Maven
  * downloaded: SPARK_HOME is a folder whose jars/ links to them. REST server off; every process is ended
- * by {@link #close()}, executors included.
+ * by {@link #close()}, executors included. Worker i runs its executors under {@link #workDir(int)}; fault tests
+ * find an executor's JVM among the worker's descendants ({@link #executor}) and may kill a worker outright.
  */
 final class StandaloneCluster implements AutoCloseable {
     static final List<String> MODULE_OPTIONS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
@@ -29,7 +33,10 @@ final class StandaloneCluster implements AutoCloseable {
     private final Path home;
     private final Path logs;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Process> workers = new ArrayList<>();
+    private final List<Path> workDirs = new ArrayList<>();
     private final int masterPort;
+    private int submissions;
 
     StandaloneCluster(Path dir, int workers) throws IOException, InterruptedException {
         home = dir.resolve("spark-home");
@@ -40,9 +47,11 @@ final class StandaloneCluster implements AutoCloseable {
                 Integer.toString(masterPort), "--webui-port", Integer.toString(freePort()));
         awaitLog("master", "Starting Spark master", 1, 60);
         for (int i = 0; i < workers; i++) {
-            start("worker" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
-                    "--memory", "1536m", "--webui-port", Integer.toString(freePort()), "--work-dir",
-                    Files.createDirectories(dir.resolve("work" + i)).toString(), masterUrl());
+            Path work = Files.createDirectories(dir.resolve("work" + i));
+            workDirs.add(work);
+            this.workers.add(start("worker" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+                    "--cores", "1", "--memory", "1536m", "--webui-port", Integer.toString(freePort()), "--work-dir",
+                    work.toString(), masterUrl()));
         }
         awaitLog("master", "Registering worker", workers, 90);
     }
@@ -53,27 +62,110 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Runs SparkSubmit in client mode against the cluster; returns its output. */
     String submit(List<String> submitArgs, long timeoutSeconds) throws IOException, InterruptedException {
+        return startSubmit(submitArgs).await(timeoutSeconds);
+    }
+
+    /** Starts SparkSubmit in client mode against the cluster, without waiting for it. */
+    Submission startSubmit(List<String> submitArgs) throws IOException {
         List<String> cmd = javaCommand("org.apache.spark.deploy.SparkSubmit");
         cmd.addAll(List.of("--master", masterUrl()));
         cmd.addAll(submitArgs);
-        Path log = logs.resolve("submit.log");
-        Process p = process(cmd, log);
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new AssertionError("spark-submit did not finish in " + timeoutSeconds + " s:\n" + Files.readString(log));
-        }
-        String out = Files.readString(log);
-        if (p.exitValue() != 0) {
-            throw new AssertionError("spark-submit exited " + p.exitValue() + ":\n" + out);
-        }
-        return out;
+        Path log = logs.resolve("submit-" + submissions++ + ".log");
+        return new Submission(process(cmd, log), log, System.nanoTime());
     }
 
-    private void start(String name, String mainClass, String... args) throws IOException {
+    /** One spark-submit: its process, its output (stdout and stderr together) and how long it ran. */
+    static final class Submission {
+        private static final Pattern APP_ID = Pattern.compile("Connected to Spark cluster with app ID (app-[0-9-]+)");
+        private final Process process;
+        private final Path log;
+        private final long started;
+        private long ended;
+
+        private Submission(Process process, Path log, long started) {
+            this.process = process;
+            this.log = log;
+            this.started = started;
+        }
+
+        /** Waits for it to exit 0 and returns its output; an error with the output otherwise. */
+        String await(long timeoutSeconds) throws IOException, InterruptedException {
+            int status = awaitExit(timeoutSeconds);
+            if (status != 0) {
+                throw new AssertionError("spark-submit exited " + status + ":\n" + output());
+            }
+            return output();
+        }
+
+        /** Waits for it to exit (with any status) and returns the status; its output is {@link #output()}. */
+        int awaitExit(long timeoutSeconds) throws IOException, InterruptedException {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("spark-submit did not finish in " + timeoutSeconds + " s:\n" + output());
+            }
+            ended = System.nanoTime();
+            return process.exitValue();
+        }
+
+        String output() throws IOException {
+            return Files.exists(log) ? Files.readString(log) : "";
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Seconds from start to exit (once awaited). */
+        double seconds() {
+            return (ended - started) / 1e9;
+        }
+
+        /** The application id the master gave it, once the driver has logged it (empty before). */
+        Optional<String> appId() throws IOException {
+            Matcher m = APP_ID.matcher(output());
+            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        }
+    }
+
+    int workerCount() {
+        return workers.size();
+    }
+
+    /** Where worker i runs its executors: one folder per application, one per executor, with its stdout and stderr. */
+    Path workDir(int worker) {
+        return workDirs.get(worker);
+    }
+
+    /** The JVM of an executor that worker i launched for this application, while it runs. */
+    Optional<ProcessHandle> executor(int worker, String appId) {
+        return workers.get(worker).descendants().filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")
+                        && c.contains(appId)).orElse(false))
+                .findFirst();
+    }
+
+    /** Kills worker i and every executor it runs at once, as a lost machine would (no clean shutdown). */
+    void killWorker(int worker) throws InterruptedException {
+        Process w = workers.get(worker);
+        List<ProcessHandle> all = new ArrayList<>(w.descendants().toList());
+        all.add(w.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("process " + h.pid() + " did not die", e);
+            }
+        }
+    }
+
+    private Process start(String name, String mainClass, String... args) throws IOException {
         List<String> cmd = javaCommand(mainClass);
         cmd.addAll(List.of(args));
-        processes.add(process(cmd, logs.resolve(name + ".log")));
+        Process p = process(cmd, logs.resolve(name + ".log"));
+        processes.add(p);
+        return p;
     }
 
     private Process process(List<String> cmd, Path log) throws IOException {
@@ -149,6 +241,14 @@ final class StandaloneCluster implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // The links to Spark's jars go now, so that deleting the test's temporary folder later is quiet about them.
+        try (var links = Files.list(home.resolve("jars"))) {
+            for (Path link : links.toList()) {
+                Files.deleteIfExists(link);
+            }
+        } catch (IOException e) {
+            // left for the temporary folder's own clean-up
         }
     }
 }

@@ -27,10 +27,18 @@ public final class KlotskiExecutorPlugin implements ExecutorPlugin {
         Settings settings = new Settings(Map.of(), key -> ctx.conf().get(key, null));
         if (settings.get(KlotskiConf.ENGINE_EAGER)) {
             int slots = ctx.conf().getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
-            // No row seen yet: the planner plans for the conf's batch.rows and max_new_tokens from every task slot.
-            ExecutorEngines.get(EngineSpec.from(settings), () -> new PlannedGroup.Hint(
-                    settings.get(KlotskiConf.BATCH_ROWS) * slots, PlannedGroup.Hint.UNSEEN_PROMPT_TOKENS,
-                    settings.get(KlotskiConf.MAX_NEW_TOKENS)));
+            try {
+                // No row seen yet: the planner plans for the conf's batch.rows and max_new_tokens from every slot.
+                ExecutorEngines.get(EngineSpec.from(settings), () -> new PlannedGroup.Hint(
+                        settings.get(KlotskiConf.BATCH_ROWS) * slots, PlannedGroup.Hint.UNSEEN_PROMPT_TOKENS,
+                        settings.get(KlotskiConf.MAX_NEW_TOKENS)));
+            } catch (RuntimeException e) {
+                // Not thrown on: an executor whose plugin fails to start exits, the standalone master starts
+                // another, which fails the same way, and the job waits for ever with the cause only in executor
+                // logs. The failed load is remembered, so every task here fails with its message instead.
+                LOG.error("executor {}: the eager engine load failed; its tasks will fail with: {}", ctx.executorID(),
+                        e.getMessage(), e);
+            }
         }
     }
 

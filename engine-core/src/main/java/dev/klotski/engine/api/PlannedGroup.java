@@ -5,10 +5,12 @@ import dev.klotski.engine.plan.HardwareProfile;
 import dev.klotski.engine.plan.Plan;
 import dev.klotski.engine.plan.Plans;
 import dev.klotski.engine.plan.ProbeSettings;
+import dev.klotski.engine.plan.ProfileCache;
 import dev.klotski.engine.plan.ProfileKey;
 import dev.klotski.engine.plan.Workload;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The group an offloaded engine runs when its user leaves it to the planner (the CLI's generate and batch, and
@@ -79,9 +81,20 @@ public final class PlannedGroup {
     public record Choice(EngineOptions options, String note) {
     }
 
-    /** The options with the planner's group where the user left it open. */
+    /** The options with the planner's group where the user left it open, from a cached profile only. */
     public static Choice choose(EngineOptions options, Given given, Hint hint) {
         return choose(options, given, hint, Plans::cachedProfile);
+    }
+
+    /**
+     * As {@link #choose(EngineOptions, Given, Hint)}, but without a cached profile one is measured first (about
+     * half a minute, once per machine, model, threads and kernel mode: it is then cached), saying so to
+     * {@code progress}. For hosts where no one can run {@code klotski profile-hw} by hand (cluster executors).
+     */
+    public static Choice chooseMeasuring(EngineOptions options, Given given, Hint hint, Consumer<String> progress) {
+        return choose(options, given, hint, key -> Optional.of(ProfileCache.loadOrMeasure(ProfileCache.defaultFile(key),
+                false, key, () -> new HardwareProber(options.threads(), options.batchInvariant(), ProbeSettings.DEFAULT,
+                        progress).measure(options.modelDir()), progress)));
     }
 
     /** As {@link #choose(EngineOptions, Given, Hint)}, with profiles from {@code profiles}. */

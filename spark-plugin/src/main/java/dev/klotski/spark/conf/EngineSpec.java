@@ -20,14 +20,14 @@ public record EngineSpec(String modelDir, boolean batchInvariant, int threads, S
      * share of offloaded slots lent to the loading layer. A null part was left empty: with {@code plan} and a
      * device budget the planner chooses it, else the engine's default.
      */
-    public record Group(Integer batches, Integer batchSize, Integer passTokens, Float poolShare, boolean plan)
+    public record Group(Integer batches, Integer batchSize, Integer passTokens, Float poolShare, String plan)
             implements Serializable {
         /** Every part left to the planner (with a device budget) or to the engine's default. */
-        public static final Group DEFAULT = new Group(null, null, null, null, true);
+        public static final Group DEFAULT = new Group(null, null, null, null, "auto");
 
         static Group from(Settings s) {
             return new Group(s.get(KlotskiConf.GROUP_BATCHES), s.get(KlotskiConf.GROUP_BATCH_SIZE),
-                    s.get(KlotskiConf.PASS_TOKENS), s.get(KlotskiConf.POOL_SHARE), s.get(KlotskiConf.PLAN).equals("auto"));
+                    s.get(KlotskiConf.PASS_TOKENS), s.get(KlotskiConf.POOL_SHARE), s.get(KlotskiConf.PLAN));
         }
     }
 

@@ -78,9 +78,10 @@ public final class KlotskiConf {
             "a number in [0, 1)", v -> v >= 0 && v < 1), "the planner's with a device budget, else 0"), "",
             "share of the offloaded experts' slots lent to the layer that is loading (loads run ahead of compute); "
                     + "the rest stay per-layer caches");
-    public static final ConfEntry<String> PLAN = add("plan", ValueType.oneOf("auto", "off"), "auto",
-            "with a device budget, the group settings left empty come from the planner (the executor's cached "
-                    + "hardware profile: run klotski profile-hw once on each executor machine); off: the defaults");
+    public static final ConfEntry<String> PLAN = add("plan", ValueType.oneOf("auto", "measure", "off"), "auto",
+            "with a device budget, the group settings left empty come from the planner and the executor's cached "
+                    + "hardware profile (klotski profile-hw); measure: an executor without one measures it at its "
+                    + "first load (about half a minute, then cached); off: the defaults");
     public static final ConfEntry<String> ENGINE_FACTORY = add("engine.factory", ValueType.nonEmptyText(),
             "dev.klotski.spark.plugin.KlotskiEngineFactory",
             "class that opens the engine (an EngineFactory); swap it only to test or to wrap the engine");

@@ -123,8 +123,12 @@ public final class ExecutorEngines {
         long t0 = System.nanoTime();
         EngineFactory factory = factory(spec.factoryClass());
         EngineOptions.Builder options = options(spec);
-        if (spec.group().plan()) {
-            PlannedGroup.Choice choice = PlannedGroup.choose(options.build(), given(spec.group()), hint);
+        String plan = spec.group().plan();
+        if (!plan.equals("off")) {
+            PlannedGroup.Choice choice = plan.equals("measure")
+                    ? PlannedGroup.chooseMeasuring(options.build(), given(spec.group()), hint,
+                            line -> LOG.info("executor {}: {}", executorId, line))
+                    : PlannedGroup.choose(options.build(), given(spec.group()), hint);
             options.optGroup(choice.options().group());
             if (choice.note() != null) {
                 LOG.info("executor {}: {}", executorId, choice.note());

@@ -77,6 +77,22 @@ class PlannedGroupSparkTest {
         return new Run(rows, new HashMap<>(ExecFinder.metrics(df.queryExecution().executedPlan())));
     }
 
+    /** plan measure on an executor without a profile: the first load measures one, caches it and plans with it. */
+    @Test
+    void planMeasureMakesTheProfileTheExecutorLacks() throws Exception {
+        Path threeThreads = dev.klotski.engine.plan.ProfileCache.defaultDir();
+        long before = countProfiles(threeThreads);
+        Run measured = generate(Map.of("max_new_tokens", "4", "engine.threads", "3", "plan", "measure"));
+        assertEquals(before + 1, countProfiles(threeThreads), "one profile measured and cached for 3 threads");
+        assertTrue(measured.metrics().get("groupBatches") >= 1, "planned from it " + measured.metrics());
+    }
+
+    private static long countProfiles(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+        }
+    }
+
     @Test
     void theExecutorRunsThePlannersGroupKeepsWhatIsGivenAndRowsDoNotChange() {
         Run off = generate(Map.of("max_new_tokens", "4", "plan", "off"));

@@ -16,8 +16,6 @@ import dev.klotski.engine.tensor.WeightRows;
 public final class CpuKernels implements Kernels {
     /** Attention work (score positions summed over pairs) below which it stays on the calling thread. */
     private static final long SERIAL_ATTENTION = 1L << 14;
-    /** Elements of an elementwise operation with an exp below which it stays on the calling thread. */
-    private static final int SERIAL_ELEMENTWISE = 1 << 15;
 
     private final MatmulKernel matmul;
     private final LayerMath math;
@@ -142,12 +140,9 @@ public final class CpuKernels implements Kernels {
     public void siluMul(Buffer gate, Buffer up, int n) {
         float[] g = HostBuffer.of(gate);
         float[] u = HostBuffer.of(up);
-        RangeBody body = (from, to) -> math.siluMul(g, u, from, to);
-        if (n < SERIAL_ELEMENTWISE) {
-            body.run(0, n);
-        } else { // an exp per element: a prefill's expert activations took a seventh of its time on one thread
-            pool.parallelFor(n, body);
-        }
+        // On the calling thread: split over the pool it ran slower in fast mode, where OpenBLAS's own threads
+        // are still spinning after the product before it.
+        math.siluMul(g, u, 0, n);
     }
 
     @Override

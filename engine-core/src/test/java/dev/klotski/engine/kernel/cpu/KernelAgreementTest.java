@@ -136,7 +136,7 @@ class KernelAgreementTest {
     @MethodSource("fixedOrderKernels")
     void siluMulAgreesWithReferenceAndIgnoresItsBatch(String name, IntFunction<Kernels> kernels) {
         SplittableRandom r = new SplittableRandom(9);
-        int n = (1 << 16) + 5; // past the size that splits over threads, with a partial vector at the end
+        int n = (1 << 16) + 5; // a partial vector at the end
         float[] gate = random(r, n);
         float[] up = random(r, n);
         for (int i = 0; i < n; i += 97) {

@@ -11,7 +11,8 @@ import java.util.List;
  */
 public record GenerateOptions(EngineSpec engine, int maxNewTokens, float temperature, int topK, float topP,
                               long seed, List<String> stop, boolean chat, String system, boolean truncate,
-                              boolean nullOnError, int batchRows, boolean structOutput, String idColumn)
+                              boolean nullOnError, int batchRows, boolean overlapWindows, boolean structOutput,
+                              String idColumn)
         implements Serializable {
 
     public GenerateOptions {
@@ -28,7 +29,7 @@ public record GenerateOptions(EngineSpec engine, int maxNewTokens, float tempera
                 s.get(KlotskiConf.TEMPERATURE), s.get(KlotskiConf.TOP_K), s.get(KlotskiConf.TOP_P),
                 s.get(KlotskiConf.SEED), s.get(KlotskiConf.STOP), s.get(KlotskiConf.CHAT), s.get(KlotskiConf.SYSTEM),
                 s.get(KlotskiConf.ON_OVERFLOW).equals("truncate"), s.get(KlotskiConf.ON_ERROR).equals("null"),
-                s.get(KlotskiConf.BATCH_ROWS),
+                s.get(KlotskiConf.BATCH_ROWS), s.get(KlotskiConf.BATCH_OVERLAP),
                 s.get(KlotskiConf.OUTPUT).equals("struct"), s.get(KlotskiConf.ID_COLUMN));
     }
 

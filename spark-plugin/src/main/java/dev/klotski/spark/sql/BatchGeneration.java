@@ -33,11 +33,12 @@ public final class BatchGeneration {
     /** Values for each prompt, in order; {@code ids} may be null (no id column). */
     public static Object[] generate(List<byte[]> prompts, List<byte[]> ids, GenerateOptions opts,
                                     BufferAllocator allocator, long firstRow) {
-        return generate(prompts, ids, opts, allocator, firstRow, null);
+        return generate(prompts, ids, opts, allocator, firstRow, null, taskCancellation());
     }
 
+    /** As above, with the exec's metrics, stopping when {@code cancel} asks (the task's, from any thread). */
     static Object[] generate(List<byte[]> prompts, List<byte[]> ids, GenerateOptions opts, BufferAllocator allocator,
-                             long firstRow, ExecMetrics metrics) {
+                             long firstRow, ExecMetrics metrics, Cancellation cancel) {
         try (PromptBatch batch = new PromptBatch(allocator, prompts.size());
              ResultBatch results = new ResultBatch(allocator, prompts.size())) {
             for (int r = 0; r < prompts.size(); r++) {
@@ -53,7 +54,7 @@ public final class BatchGeneration {
                 }
             }
             RequestOutcome[] outcomeOfRow = new RequestOutcome[batch.rows()];
-            List<RequestOutcome> out = req.requests().isEmpty() ? List.of() : call(req, opts, metrics);
+            List<RequestOutcome> out = req.requests().isEmpty() ? List.of() : call(req, opts, metrics, cancel);
             for (int i = 0; i < out.size(); i++) {
                 outcomeOfRow[req.rowOfRequest()[i]] = out.get(i);
             }
@@ -79,7 +80,7 @@ public final class BatchGeneration {
     }
 
     /** The task's kill flag: Spark does not always interrupt a killed task's thread (interruptOnCancel=false). */
-    private static Cancellation taskCancellation() {
+    static Cancellation taskCancellation() {
         TaskContext ctx = TaskContext.get();
         return ctx == null ? Cancellation.NONE : ctx::isInterrupted;
     }
@@ -96,14 +97,17 @@ public final class BatchGeneration {
                 req.requests().stream().map(GenerationRequest::text).toList(), opts.maxNewTokens());
     }
 
-    private static List<RequestOutcome> call(RequestCodec.Requests req, GenerateOptions opts, ExecMetrics metrics) {
+    private static List<RequestOutcome> call(RequestCodec.Requests req, GenerateOptions opts, ExecMetrics metrics,
+                                             Cancellation cancel) {
         BatchEngine engine = ExecutorEngines.get(opts.engine(), () -> planHint(req, opts));
         long t0 = System.nanoTime();
-        List<RequestOutcome> out = engine.generate(req.requests(), taskCancellation());
+        List<RequestOutcome> out = engine.generate(req.requests(), cancel);
         if (metrics != null) {
-            record(metrics, out, System.nanoTime() - t0);
-            metrics.groupBatches().set(engine.group().batches());
-            metrics.batchSize().set(engine.group().batchSize());
+            synchronized (metrics) { // a task's two overlapping windows may end at once
+                record(metrics, out, System.nanoTime() - t0);
+                metrics.groupBatches().set(engine.group().batches());
+                metrics.batchSize().set(engine.group().batchSize());
+            }
         }
         return out;
     }

@@ -12,4 +12,9 @@ record BatchPlan(List<MoeGenerate> calls, List<Attribute> childOutput, List<Attr
     int batchRows() {
         return calls.stream().mapToInt(c -> c.options().batchRows()).min().orElse(1);
     }
+
+    /** Whether the next window is submitted while one is generated: only when every call allows it. */
+    boolean overlapWindows() {
+        return calls.stream().allMatch(c -> c.options().overlapWindows());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.klotski.spark.sql;
 
+import dev.klotski.engine.api.Cancellation;
 import dev.klotski.spark.conf.GenerateOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,11 @@ final class CallRunner {
         this.metrics = metrics;
     }
 
-    /** Writes this call's output for each row into {@code values[row][column]}. */
-    void run(List<InternalRow> rows, long firstRow, BufferAllocator allocator, Object[][] values, int column) {
+    /** A window's arguments for this call, copied out of the rows (on the task thread: projections are not shared). */
+    record Arguments(List<byte[]> prompts, List<byte[]> ids) {
+    }
+
+    Arguments arguments(List<InternalRow> rows) {
         List<byte[]> prompts = new ArrayList<>(rows.size());
         List<byte[]> ids = idType == null ? null : new ArrayList<>(rows.size());
         for (InternalRow row : rows) {
@@ -35,8 +39,14 @@ final class CallRunner {
                 ids.add(a.isNullAt(1) ? null : IdBytes.of(a, 1, idType));
             }
         }
-        Object[] out = BatchGeneration.generate(prompts, ids, opts, allocator, firstRow, metrics);
-        for (int r = 0; r < rows.size(); r++) {
+        return new Arguments(prompts, ids);
+    }
+
+    /** Writes this call's output for each row of the window into {@code values[row][column]}; any thread. */
+    void generate(Arguments a, long firstRow, BufferAllocator allocator, Cancellation cancel, Object[][] values,
+                  int column) {
+        Object[] out = BatchGeneration.generate(a.prompts(), a.ids(), opts, allocator, firstRow, metrics, cancel);
+        for (int r = 0; r < out.length; r++) {
             values[r][column] = out[r];
         }
     }

@@ -19,38 +19,41 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * One task's side of {@link MoeGenerateExec}: reads up to batch.rows input rows, runs each call's batch
- * through the engine ({@link CallRunner}), then emits the buffered rows with their results appended.
- * Input rows are copied when buffered because upstream operators reuse one row object.
+ * One task's side of {@link MoeGenerateExec}: reads windows of up to batch.rows input rows, runs each call's batch
+ * through the engine ({@link CallRunner}; with batch.overlap the next window while this one finishes, see
+ * {@link WindowPipeline}), then emits the buffered rows with their results appended. Input rows are copied when
+ * buffered because upstream operators reuse one row object.
  */
 final class PartitionGenerator implements Iterator<InternalRow> {
     private final Iterator<InternalRow> input;
     private final BatchPlan plan;
-    private final List<CallRunner> runners = new ArrayList<>();
     private final UnsafeProjection toUnsafe;
-    private final BufferAllocator allocator;
+    private final WindowPipeline windows;
     private List<InternalRow> batch = Collections.emptyList();
     private Object[][] values;
     private int next;
-    private long rowsSeen;
 
-    private PartitionGenerator(Iterator<InternalRow> input, BatchPlan plan, BufferAllocator allocator) {
+    private PartitionGenerator(Iterator<InternalRow> input, BatchPlan plan, WindowPipeline windows) {
         this.input = input;
         this.plan = plan;
-        this.allocator = allocator;
-        for (MoeGenerate call : plan.calls()) {
-            runners.add(new CallRunner(call, plan.childOutput(), plan.metrics()));
-        }
+        this.windows = windows;
         this.toUnsafe = UnsafeProjection.create(schema(plan.output()));
     }
 
     static Iterator<InternalRow> run(Iterator<InternalRow> input, BatchPlan plan) {
         BufferAllocator allocator = new RootAllocator();
         TaskContext ctx = TaskContext.get();
-        if (ctx != null) {
-            ctx.addTaskCompletionListener((TaskCompletionListener) c -> allocator.close());
+        List<CallRunner> runners = new ArrayList<>();
+        for (MoeGenerate call : plan.calls()) {
+            runners.add(new CallRunner(call, plan.childOutput(), plan.metrics()));
         }
-        return new PartitionGenerator(input, plan, allocator);
+        WindowPipeline windows = new WindowPipeline(runners, allocator, plan.overlapWindows(), ctx);
+        if (ctx != null) {
+            // Listeners run last-registered first: the windows stop before their allocator closes.
+            ctx.addTaskCompletionListener((TaskCompletionListener) c -> allocator.close());
+            ctx.addTaskCompletionListener((TaskCompletionListener) c -> windows.abandon());
+        }
+        return new PartitionGenerator(input, plan, windows);
     }
 
     @Override
@@ -58,7 +61,7 @@ final class PartitionGenerator implements Iterator<InternalRow> {
         if (next < batch.size()) {
             return true;
         }
-        if (!input.hasNext()) {
+        if (windows.isEmpty() && !input.hasNext()) {
             return false;
         }
         readBatch();
@@ -81,18 +84,22 @@ final class PartitionGenerator implements Iterator<InternalRow> {
         if (ctx != null) {
             ctx.killTaskIfInterrupted(); // a killed task starts no further batch
         }
+        while (windows.wantsMore() && input.hasNext()) {
+            windows.submit(readRows());
+        }
+        WindowPipeline.Generated w = windows.next();
+        batch = w.rows();
+        values = w.values();
+        next = 0;
+    }
+
+    private List<InternalRow> readRows() {
         int cap = plan.batchRows();
         List<InternalRow> rows = new ArrayList<>(cap);
         while (rows.size() < cap && input.hasNext()) {
             rows.add(input.next().copy());
         }
-        values = new Object[rows.size()][runners.size()];
-        for (int c = 0; c < runners.size(); c++) {
-            runners.get(c).run(rows, rowsSeen, allocator, values, c);
-        }
-        batch = rows;
-        next = 0;
-        rowsSeen += rows.size();
+        return rows;
     }
 
     private static StructType schema(List<Attribute> attrs) {

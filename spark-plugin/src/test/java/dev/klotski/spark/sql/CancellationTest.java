@@ -125,6 +125,35 @@ class CancellationTest {
         cancelWhileGenerating("cancel-interrupt", true);
     }
 
+    /**
+     * With batch.overlap a task has two windows in the engine at once (rows 0-1 "longA", rows 2-3 "longB", together
+     * filling the group): cancelling the job stops both, and the next job gets the engine.
+     */
+    @Test
+    void aCancelledTaskStopsBothOfItsOverlappingWindows() throws Exception {
+        CompletableFuture<List<Row>> longJob = CompletableFuture.supplyAsync(() -> {
+            spark.sparkContext().setJobGroup("two-windows", "two overlapping windows", false);
+            return spark.range(0, 4, 1, 1).selectExpr("concat(IF(id < 2, 'longA', 'longB'), ' prompt ', id) AS prompt")
+                    .withColumn("out", moeGenerate(col("prompt"), Map.of("max_new_tokens", "8000", "batch.rows", "2",
+                            "temperature", "0.8"))).collectAsList();
+        });
+        await("both windows to generate", () -> ObservedEngineFactory.call("longA") != null
+                && ObservedEngineFactory.call("longB") != null && ObservedEngineFactory.call("longA").polls.get() > 20
+                && ObservedEngineFactory.call("longB").polls.get() > 20);
+        CompletableFuture<String> nextJob = CompletableFuture.supplyAsync(CancellationTest::next);
+        await("'next' to wait for the engine", () -> ObservedEngineFactory.call("next") != null);
+        long cancelled = System.nanoTime();
+        spark.sparkContext().cancelJobGroup("two-windows");
+        assertThrows(ExecutionException.class, () -> longJob.get(60, TimeUnit.SECONDS));
+        assertEquals(nextText, nextJob.get(60, TimeUnit.SECONDS), "the next job gets an intact engine");
+        for (String window : List.of("longA", "longB")) {
+            ObservedEngineFactory.Call c = ObservedEngineFactory.call(window);
+            assertEquals("GenerationCancelledException", c.outcome, window);
+            long stopMs = (c.ended - cancelled) / 1_000_000;
+            assertTrue(stopMs < BOUND_MS, window + " went on " + stopMs + " ms after the cancel");
+        }
+    }
+
     @Test
     void aJobCancelledWhileWaitingForTheEngineNeverRuns() throws Exception {
         CompletableFuture<List<Row>> longJob = CompletableFuture.supplyAsync(() -> runLong("holder", false));

@@ -78,7 +78,8 @@ class OffloadedSparkTest {
 
     /**
      * Two tasks at once on one executor (local[2]) join the engine's one group: each call ran in a group larger
-     * than its own rows, and the pair reads fewer expert bytes than the same rows one task after the other.
+     * than its own rows, and the pair reads fewer expert bytes than the same rows one window after the other. So
+     * do one task's consecutive windows with batch.overlap (the default).
      */
     @Test
     void twoTasksAtOnceShareTheEnginesGroupAndReadFewerBytes() {
@@ -91,11 +92,22 @@ class OffloadedSparkTest {
             Dataset<Row> together = rows.withColumn("out", moeGenerate(col("prompt"), opts));
             List<Row> a = byId(together.collectAsList());
             Map<String, Long> shared = ExecFinder.metrics(together.queryExecution().executedPlan());
-            Dataset<Row> serial = rows.coalesce(1).withColumn("out", moeGenerate(col("prompt"), opts));
+            Map<String, String> oneAtATime = new java.util.HashMap<>(opts);
+            oneAtATime.put("batch.overlap", "false");
+            Dataset<Row> serial = rows.coalesce(1).withColumn("out", moeGenerate(col("prompt"), oneAtATime));
             List<Row> b = byId(serial.collectAsList());
             Map<String, Long> alone = ExecFinder.metrics(serial.queryExecution().executedPlan());
-            System.out.printf("spark: two tasks at once %s; one after the other %s%n", shared, alone);
+            Dataset<Row> overlapped = rows.coalesce(1).withColumn("out", moeGenerate(col("prompt"), opts));
+            List<Row> c = byId(overlapped.collectAsList());
+            Map<String, Long> windows = ExecFinder.metrics(overlapped.queryExecution().executedPlan());
+            System.out.printf("spark: two tasks at once %s; one after the other %s; one task, overlapping windows %s%n",
+                    shared, alone, windows);
             assertEquals(b, a, "sharing a group changes no row");
+            assertEquals(b, c, "overlapping windows change no row");
+            assertEquals(8L, windows.get("groupRows"), "batch.overlap: the task's second window joined the first's "
+                    + "group: " + windows);
+            assertTrue(windows.get("expertBytesRead") < alone.get("expertBytesRead"),
+                    "one load serves both windows' rows: " + windows + " vs " + alone);
             assertEquals(4L, alone.get("groupRows"), "one task: each call of 4 rows ran alone");
             assertEquals(2 * 8L, shared.get("groupRows"), "each of the two tasks ran in a group of all 8 rows (the "
                     + "metric sums the tasks' largest groups): " + shared);

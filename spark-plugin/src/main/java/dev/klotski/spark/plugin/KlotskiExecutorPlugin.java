@@ -26,7 +26,7 @@ public final class KlotskiExecutorPlugin implements ExecutorPlugin {
         registerMetrics(ctx.metricRegistry());
         Settings settings = new Settings(Map.of(), key -> ctx.conf().get(key, null));
         if (settings.get(KlotskiConf.ENGINE_EAGER)) {
-            int slots = ctx.conf().getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
+            int slots = TaskSlots.of(ctx.conf());
             try {
                 // No row seen yet: the planner plans for the conf's batch.rows and max_new_tokens from every slot.
                 ExecutorEngines.get(EngineSpec.from(settings), () -> new PlannedGroup.Hint(

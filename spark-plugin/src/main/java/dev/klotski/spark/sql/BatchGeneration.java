@@ -13,6 +13,7 @@ import dev.klotski.spark.codec.ResultBatch;
 import dev.klotski.spark.conf.GenerateOptions;
 import dev.klotski.spark.plugin.BatchEngine;
 import dev.klotski.spark.plugin.ExecutorEngines;
+import dev.klotski.spark.plugin.TaskSlots;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,8 +92,7 @@ public final class BatchGeneration {
      */
     private static PlannedGroup.Hint planHint(RequestCodec.Requests req, GenerateOptions opts) {
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
-        int slots = env == null ? Runtime.getRuntime().availableProcessors()
-                : env.conf().getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
+        int slots = env == null ? Runtime.getRuntime().availableProcessors() : TaskSlots.of(env.conf());
         return PlannedGroup.Hint.fromPrompts(opts.batchRows() * Math.max(1, slots),
                 req.requests().stream().map(GenerationRequest::text).toList(), opts.maxNewTokens());
     }

@@ -83,7 +83,7 @@ public final class PlannedGroup {
 
     /** The options with the planner's group where the user left it open, from a cached profile only. */
     public static Choice choose(EngineOptions options, Given given, Hint hint) {
-        return choose(options, given, hint, Plans::cachedProfile);
+        return choose(options, given, hint, ProfileCache::cached);
     }
 
     /**

@@ -363,14 +363,17 @@ final class BatchLoop implements AutoCloseable {
         int vocab = config.vocabSize();
         int[] rows = batch.logitRows();
         long now = System.nanoTime();
-        java.util.Set<Submission> failed = new java.util.HashSet<>();
+        java.util.Set<Submission> failed = null; // made only when a call fails: no garbage per pass
         for (int i = 0; i < rows.length; i++) {
             Sequence seq = pass.sequences().get(batch.sequence()[rows[i]]);
-            if (failed.contains(seq.owner)) {
+            if (failed != null && failed.contains(seq.owner)) {
                 continue;
             }
             int bad = NonFiniteLogits.first(logits, i * vocab, vocab);
             if (bad >= 0) { // garbage in the weights: fail this call with the reason, never sample from NaN
+                if (failed == null) {
+                    failed = new java.util.HashSet<>();
+                }
                 failed.add(seq.owner);
                 drop(seq.owner, new NonFiniteLogits(logits[i * vocab + bad], bad, seq.output.size()));
                 continue;

@@ -2,13 +2,11 @@ package dev.klotski.engine.plan;
 
 import dev.klotski.engine.offload.ByteBudget;
 import dev.klotski.engine.offload.RoutingProfile;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Plans from budgets as users write them ("25%", "2GiB"), shared by {@code klotski plan}, {@code bench} and the
- * engines that let the planner choose their group; and the cached profile lookup that never measures.
+ * engines that let the planner choose their group.
  */
 public final class Plans {
     /** Share of the heap left after the weights that KV caches and activations may plan on. */
@@ -49,19 +47,5 @@ public final class Plans {
                     + " bytes) leaves nothing for KV after the weights; give --kv-memory SIZE for the engine's heap");
         }
         return memory;
-    }
-
-    /** The profile cached for this key in the default folder, if there is one and it still applies. */
-    public static Optional<HardwareProfile> cachedProfile(ProfileKey key) {
-        Path file = ProfileCache.defaultFile(key);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        try {
-            HardwareProfile p = HardwareProfile.read(file);
-            return key.differences(p).isEmpty() ? Optional.of(p) : Optional.empty();
-        } catch (RuntimeException unreadable) {
-            return Optional.empty();
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.klotski.engine.plan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -32,6 +33,20 @@ public final class ProfileCache {
 
     public static Path defaultFile(ProfileKey key) {
         return defaultDir().resolve(key.fileName());
+    }
+
+    /** The profile cached for this key in the default folder, if one is there and still applies; never measures. */
+    public static Optional<HardwareProfile> cached(ProfileKey key) {
+        Path file = defaultFile(key);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            HardwareProfile p = HardwareProfile.read(file);
+            return key.differences(p).isEmpty() ? Optional.of(p) : Optional.empty();
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
     }
 
     /**

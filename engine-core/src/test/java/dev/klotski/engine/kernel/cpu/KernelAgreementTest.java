@@ -153,6 +153,38 @@ class KernelAgreementTest {
         }
     }
 
+    /**
+     * An element's SiLU bits ignore where it falls relative to a whole vector and whether the loop runs compiled:
+     * shifted by 1 to 7 places (so lanes become tail elements and back), after enough calls for the JIT to compile
+     * the loop, every family gives the cold first call's bits. The Vector API's own exp failed this.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixedOrderKernels")
+    void siluMulBitsIgnoreVectorAlignmentAndTheJit(String name, IntFunction<Kernels> kernels) {
+        SplittableRandom r = new SplittableRandom(10);
+        int n = 4099;
+        float[] gate = random(r, n);
+        float[] up = random(r, n);
+        for (int i = 0; i < n; i += 31) {
+            gate[i] *= 30;
+        }
+        try (Kernels k = kernels.apply(1)) {
+            float[] cold = siluMul(k, gate, up, n);
+            for (int warm = 0; warm < 300; warm++) {
+                siluMul(k, gate, up, n);
+            }
+            assertArrayEquals(cold, siluMul(k, gate, up, n), name + ": compiled and first call");
+            for (int shift = 1; shift < 8; shift++) {
+                float[] g = new float[n + shift];
+                float[] u = new float[n + shift];
+                System.arraycopy(gate, 0, g, shift, n);
+                System.arraycopy(up, 0, u, shift, n);
+                float[] shifted = siluMul(k, g, u, n + shift);
+                assertArrayEquals(cold, Arrays.copyOfRange(shifted, shift, n + shift), name + " shifted " + shift);
+            }
+        }
+    }
+
     private static float[] siluMul(Kernels k, float[] gate, float[] up, int n) {
         HostBuffer g = new HostBuffer(gate.clone());
         k.siluMul(g, new HostBuffer(up.clone()), n);

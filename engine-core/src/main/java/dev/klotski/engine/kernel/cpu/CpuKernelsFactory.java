@@ -41,15 +41,17 @@ public final class CpuKernelsFactory {
         if (batchInvariant) {
             return new CpuKernels(fixedOrder, math, pool, ownsPool);
         }
+        // Few rows in fast mode: kernels free of the fixed order where they are faster, else the fixed-order ones.
+        MatmulKernel small = simd != null ? fastSmall(simd, pool) : fixedOrder;
         BLAS nativeBlas = loadNativeBlas();
         if (nativeBlas != null) {
             TileWidener widener = simd != null ? ((TiledFixedOrderMatmul) simd).widener() : ScalarWidening::widen;
             MatmulKernel blas = new BlasMatmul(nativeBlas, widener);
-            return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, simd), math, pool, ownsPool);
+            return new CpuKernels(simd == null ? blas : new SplitMatmul(blas, small), math, pool, ownsPool);
         }
         LOG.warn("native BLAS not found (install OpenBLAS, e.g. Debian's libopenblas0); "
-                + "using the slower fixed-order Java kernels");
-        return new CpuKernels(fixedOrder, math, pool, ownsPool);
+                + "using the slower Java kernels");
+        return new CpuKernels(small, math, pool, ownsPool);
     }
 
     /** The scalar batch-invariant kernels, whatever the JVM offers (tests compare the two families). */
@@ -70,6 +72,16 @@ public final class CpuKernelsFactory {
         } catch (ReflectiveOperationException | LinkageError e) {
             LOG.warn("SIMD fixed-order kernels unavailable ({}); using scalar Java kernels", e.toString());
             return null;
+        }
+    }
+
+    /** The fast mode's SIMD kernels for few rows, falling back to simd; only called once simd has loaded. */
+    private static MatmulKernel fastSmall(MatmulKernel simd, ThreadPool pool) {
+        try {
+            return (MatmulKernel) Class.forName("dev.klotski.engine.kernel.cpu.FastSmallMatmul")
+                    .getDeclaredConstructor(MatmulKernel.class, ThreadPool.class).newInstance(simd, pool);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("SIMD kernels loaded but the fast small-product ones did not", e);
         }
     }
 

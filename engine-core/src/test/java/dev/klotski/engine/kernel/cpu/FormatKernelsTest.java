@@ -226,8 +226,9 @@ class FormatKernelsTest {
     void everyImplementationAgreesWithTheReference(Layout l) {
         BLAS blas = CpuKernelsFactory.loadNativeBlas();
         SplittableRandom r = new SplittableRandom(22);
-        List<String> names = new ArrayList<>(List.of("scalar", "simd"));
-        List<Kernels> kernels = new ArrayList<>(List.of(family("scalar", 3), family("simd", 3)));
+        List<String> names = new ArrayList<>(List.of("scalar", "simd", "fast-simd"));
+        List<Kernels> kernels = new ArrayList<>(List.of(family("scalar", 3), family("simd", 3),
+                KernelAgreementTest.withPool(3, p -> new FastSmallMatmul(new VectorFixedOrderMatmul(p), p))));
         if (blas != null) {
             names.addAll(List.of("openblas", "openblas+simd"));
             kernels.add(KernelAgreementTest.withPool(2, p -> new BlasMatmul(blas, VectorWidening::widen)));

@@ -1,31 +1,41 @@
 package dev.klotski.spark.datasource;
 
+import dev.klotski.engine.api.Cancellation;
 import dev.klotski.spark.conf.GenerateOptions;
 import dev.klotski.spark.sql.BatchGeneration;
+import dev.klotski.spark.sql.WindowPipeline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.unsafe.types.UTF8String;
 
-/** Reads batch.rows prompts of a file at a time, generates them in one engine call, emits them in file order. */
+/**
+ * Reads batch.rows prompts of a file at a time and generates each window in one engine call; with batch.overlap
+ * the next window is read and submitted while this one is generated (as the exec does, see {@link
+ * WindowPipeline}), so the engine's group refills as rows finish. Rows come out in file order.
+ */
 final class PromptReader implements PartitionReader<InternalRow> {
     private final PromptRecords records;
     private final GenerateOptions opts;
     private final BufferAllocator allocator = new RootAllocator();
-    private final List<InternalRow> batch = new ArrayList<>();
+    private final WindowPipeline<PromptRecords.Prompt> windows;
+    private List<PromptRecords.Prompt> batch = List.of();
+    private Object[][] values;
     private int next;
-    private long rowsRead;
+    private boolean filesDone;
     private InternalRow current;
 
     PromptReader(PromptRecords records, GenerateOptions opts) {
         this.records = records;
         this.opts = opts;
+        this.windows = new WindowPipeline<>(this::prepare, opts.overlapWindows(), TaskContext.get());
     }
 
     @Override
@@ -33,7 +43,9 @@ final class PromptReader implements PartitionReader<InternalRow> {
         if (next >= batch.size() && !readBatch()) {
             return false;
         }
-        current = batch.get(next++);
+        int r = next++;
+        PromptRecords.Prompt p = batch.get(r);
+        current = new GenericInternalRow(new Object[] {utf8(p.id()), utf8(p.prompt()), values[r][0]});
         return true;
     }
 
@@ -43,16 +55,39 @@ final class PromptReader implements PartitionReader<InternalRow> {
     }
 
     private boolean readBatch() throws IOException {
-        batch.clear();
+        TaskContext ctx = TaskContext.get();
+        if (ctx != null) {
+            ctx.killTaskIfInterrupted(); // a killed task starts no further window
+        }
+        while (windows.wantsMore() && !filesDone) {
+            List<PromptRecords.Prompt> window = readPrompts();
+            if (window.isEmpty()) {
+                filesDone = true;
+            } else {
+                windows.submit(window);
+            }
+        }
+        if (windows.isEmpty()) {
+            return false;
+        }
+        WindowPipeline.Generated<PromptRecords.Prompt> w = windows.next();
+        batch = w.rows();
+        values = w.values();
         next = 0;
+        return true;
+    }
+
+    private List<PromptRecords.Prompt> readPrompts() throws IOException {
         List<PromptRecords.Prompt> in = new ArrayList<>();
         PromptRecords.Prompt p;
         while (in.size() < opts.batchRows() && (p = records.next()) != null) {
             in.add(p);
         }
-        if (in.isEmpty()) {
-            return false;
-        }
+        return in;
+    }
+
+    /** A window's prompts and ids as bytes (read here, on the task thread), then its generation. */
+    private WindowPipeline.Generation prepare(List<PromptRecords.Prompt> in, long firstRow) {
         List<byte[]> prompts = new ArrayList<>(in.size());
         List<byte[]> ids = opts.hasIdColumn() ? new ArrayList<>(in.size()) : null;
         for (PromptRecords.Prompt r : in) {
@@ -61,12 +96,14 @@ final class PromptReader implements PartitionReader<InternalRow> {
                 ids.add(r.id() == null ? null : r.id().getBytes(StandardCharsets.UTF_8));
             }
         }
-        Object[] out = BatchGeneration.generate(prompts, ids, opts, allocator, rowsRead);
-        for (int i = 0; i < in.size(); i++) {
-            batch.add(new GenericInternalRow(new Object[] {utf8(in.get(i).id()), utf8(in.get(i).prompt()), out[i]}));
-        }
-        rowsRead += in.size();
-        return true;
+        return (Cancellation cancel) -> {
+            Object[] out = BatchGeneration.generate(prompts, ids, opts, allocator, firstRow, cancel);
+            Object[][] v = new Object[out.length][1];
+            for (int r = 0; r < out.length; r++) {
+                v[r][0] = out[r];
+            }
+            return v;
+        };
     }
 
     private static UTF8String utf8(String s) {
@@ -76,9 +113,13 @@ final class PromptReader implements PartitionReader<InternalRow> {
     @Override
     public void close() throws IOException {
         try {
-            records.close();
+            windows.abandon(); // a window still generating writes into the allocator's buffers: it stops first
         } finally {
-            allocator.close();
+            try {
+                records.close();
+            } finally {
+                allocator.close();
+            }
         }
     }
 }

@@ -37,6 +37,12 @@ public final class BatchGeneration {
         return generate(prompts, ids, opts, allocator, firstRow, null, taskCancellation());
     }
 
+    /** As above, stopping when {@code cancel} asks (from any thread: the DataSource's overlapping windows). */
+    public static Object[] generate(List<byte[]> prompts, List<byte[]> ids, GenerateOptions opts,
+                                    BufferAllocator allocator, long firstRow, Cancellation cancel) {
+        return generate(prompts, ids, opts, allocator, firstRow, null, cancel);
+    }
+
     /** As above, with the exec's metrics, stopping when {@code cancel} asks (the task's, from any thread). */
     static Object[] generate(List<byte[]> prompts, List<byte[]> ids, GenerateOptions opts, BufferAllocator allocator,
                              long firstRow, ExecMetrics metrics, Cancellation cancel) {

@@ -28,12 +28,12 @@ final class PartitionGenerator implements Iterator<InternalRow> {
     private final Iterator<InternalRow> input;
     private final BatchPlan plan;
     private final UnsafeProjection toUnsafe;
-    private final WindowPipeline windows;
+    private final WindowPipeline<InternalRow> windows;
     private List<InternalRow> batch = Collections.emptyList();
     private Object[][] values;
     private int next;
 
-    private PartitionGenerator(Iterator<InternalRow> input, BatchPlan plan, WindowPipeline windows) {
+    private PartitionGenerator(Iterator<InternalRow> input, BatchPlan plan, WindowPipeline<InternalRow> windows) {
         this.input = input;
         this.plan = plan;
         this.windows = windows;
@@ -47,13 +47,32 @@ final class PartitionGenerator implements Iterator<InternalRow> {
         for (MoeGenerate call : plan.calls()) {
             runners.add(new CallRunner(call, plan.childOutput(), plan.metrics()));
         }
-        WindowPipeline windows = new WindowPipeline(runners, allocator, plan.overlapWindows(), ctx);
+        WindowPipeline<InternalRow> windows = new WindowPipeline<>(callsWork(runners, allocator),
+                plan.overlapWindows(), ctx);
         if (ctx != null) {
             // Listeners run last-registered first: the windows stop before their allocator closes.
             ctx.addTaskCompletionListener((TaskCompletionListener) c -> allocator.close());
             ctx.addTaskCompletionListener((TaskCompletionListener) c -> windows.abandon());
         }
         return new PartitionGenerator(input, plan, windows);
+    }
+
+    /** Every call's arguments read out of a window's rows, then each call's batch generated in turn. */
+    private static WindowPipeline.WindowWork<InternalRow> callsWork(List<CallRunner> runners,
+                                                                    BufferAllocator allocator) {
+        return (rows, firstRow) -> {
+            List<CallRunner.Arguments> args = new ArrayList<>(runners.size());
+            for (CallRunner r : runners) {
+                args.add(r.arguments(rows));
+            }
+            return cancel -> {
+                Object[][] values = new Object[rows.size()][runners.size()];
+                for (int c = 0; c < runners.size(); c++) {
+                    runners.get(c).generate(args.get(c), firstRow, allocator, cancel, values, c);
+                }
+                return values;
+            };
+        };
     }
 
     @Override
@@ -87,7 +106,7 @@ final class PartitionGenerator implements Iterator<InternalRow> {
         while (windows.wantsMore() && input.hasNext()) {
             windows.submit(readRows());
         }
-        WindowPipeline.Generated w = windows.next();
+        WindowPipeline.Generated<InternalRow> w = windows.next();
         batch = w.rows();
         values = w.values();
         next = 0;

@@ -161,10 +161,10 @@ final class FastSmallMatmul implements MatmulKernel {
         b0.add(b1).intoArray(lanes, L);
         c0.add(c1).intoArray(lanes, 2 * L);
         d0.add(d1).intoArray(lanes, 3 * L);
-        out[o] = sum(lanes, 0);
-        out[o + 1] = sum(lanes, L);
-        out[o + 2] = sum(lanes, 2 * L);
-        out[o + 3] = sum(lanes, 3 * L);
+        out[o] = VectorCompactDots.sumLanes(lanes, 0);
+        out[o + 1] = VectorCompactDots.sumLanes(lanes, L);
+        out[o + 2] = VectorCompactDots.sumLanes(lanes, 2 * L);
+        out[o + 3] = VectorCompactDots.sumLanes(lanes, 3 * L);
     }
 
     /** One reordered input row times one bf16 weight row (the rows left past a multiple of four). */
@@ -176,7 +176,7 @@ final class FastSmallMatmul implements MatmulKernel {
             a1 = FloatVector.fromArray(F, xr, xOff + k + L).fma(high(p), a1);
         }
         a0.add(a1).intoArray(lanes, 0);
-        return sum(lanes, 0);
+        return VectorCompactDots.sumLanes(lanes, 0);
     }
 
     /**
@@ -194,7 +194,7 @@ final class FastSmallMatmul implements MatmulKernel {
                     .fma(scale(s, s0 + k / g), a);
         }
         a.intoArray(lanes, 0);
-        return sum(lanes, 0);
+        return VectorCompactDots.sumLanes(lanes, 0);
     }
 
     /**
@@ -231,10 +231,5 @@ final class FastSmallMatmul implements MatmulKernel {
     /** The odd elements, already in the top half. */
     private static FloatVector high(IntVector pairs) {
         return pairs.and(0xFFFF0000).reinterpretAsFloats();
-    }
-
-    private static float sum(float[] lanes, int at) {
-        return ((lanes[at] + lanes[at + 1]) + (lanes[at + 2] + lanes[at + 3]))
-                + ((lanes[at + 4] + lanes[at + 5]) + (lanes[at + 6] + lanes[at + 7]));
     }
 }

@@ -39,7 +39,7 @@ final class VectorCompactDots {
      * {@link VectorFixedOrderMatmul#sumLanes}'s tree on lanes stored to lanes[at..at+8): the same sums, in far
      * fewer C2 nodes than eight lane extractions.
      */
-    private static float sumLanes(float[] lanes, int at) {
+    static float sumLanes(float[] lanes, int at) {
         return ((lanes[at] + lanes[at + 1]) + (lanes[at + 2] + lanes[at + 3]))
                 + ((lanes[at + 4] + lanes[at + 5]) + (lanes[at + 6] + lanes[at + 7]));
     }

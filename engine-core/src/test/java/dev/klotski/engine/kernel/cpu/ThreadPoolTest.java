@@ -50,4 +50,26 @@ class ThreadPoolTest {
             assertEquals(2, finished.get(), "threw while worker chunks were still running");
         }
     }
+
+    /** Workers poll for the next chunk before parking; a closed pool's workers still end, spinning or parked. */
+    @Test
+    void closeEndsTheWorkersWhetherTheySpinOrPark() throws InterruptedException {
+        java.util.List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ThreadPool pool = new ThreadPool(3);
+        for (int round = 0; round < 50; round++) { // back to back: the workers take chunks while still polling
+            pool.parallelFor(3, (from, to) -> {
+                if (from > 0 && !workers.contains(Thread.currentThread())) {
+                    workers.add(Thread.currentThread());
+                }
+            });
+        }
+        pool.parallelFor(3, (from, to) -> { });
+        Thread.sleep(ThreadPool.SPIN_NANOS / 1_000_000 + 50); // long enough for idle workers to park
+        pool.close();
+        assertEquals(2, workers.size());
+        for (Thread w : workers) {
+            w.join(5_000);
+            assertTrue(!w.isAlive(), w.getName() + " still runs after close");
+        }
+    }
 }

@@ -40,8 +40,8 @@ public final class KlotskiConf {
             "rows per engine call (one multi-batch)");
     public static final ConfEntry<Boolean> BATCH_OVERLAP = add("batch.overlap", ValueType.bool(), "true",
             "while a task's window of batch.rows rows (or DataSource prompts) is generated, the next one is read and "
-                    + "submitted, so the "
-                    + "engine's group does not drain at each window's end (the task holds at most two windows)");
+                    + "submitted, so the engine's group does not drain at each window's end (the task holds at most "
+                    + "two windows)");
     public static final ConfEntry<Boolean> BATCH_INVARIANT = add("batch-invariant", ValueType.bool(),
             "true", "fixed-order kernels, so a row's output never depends on the batch it ran in");
     public static final ConfEntry<String> OUTPUT = add("output", ValueType.oneOf("string", "struct"), "string",

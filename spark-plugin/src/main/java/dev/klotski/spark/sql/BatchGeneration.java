@@ -31,13 +31,10 @@ public final class BatchGeneration {
     private BatchGeneration() {
     }
 
-    /** Values for each prompt, in order; {@code ids} may be null (no id column). */
-    public static Object[] generate(List<byte[]> prompts, List<byte[]> ids, GenerateOptions opts,
-                                    BufferAllocator allocator, long firstRow) {
-        return generate(prompts, ids, opts, allocator, firstRow, null, taskCancellation());
-    }
-
-    /** As above, stopping when {@code cancel} asks (from any thread: the DataSource's overlapping windows). */
+    /**
+     * Values for each prompt, in order; {@code ids} may be null (no id column). Stops when {@code cancel} asks
+     * (from any thread: the DataSource's overlapping windows).
+     */
     public static Object[] generate(List<byte[]> prompts, List<byte[]> ids, GenerateOptions opts,
                                     BufferAllocator allocator, long firstRow, Cancellation cancel) {
         return generate(prompts, ids, opts, allocator, firstRow, null, cancel);
@@ -84,12 +81,6 @@ public final class BatchGeneration {
             }
             return values;
         }
-    }
-
-    /** The task's kill flag: Spark does not always interrupt a killed task's thread (interruptOnCancel=false). */
-    static Cancellation taskCancellation() {
-        TaskContext ctx = TaskContext.get();
-        return ctx == null ? Cancellation.NONE : ctx::isInterrupted;
     }
 
     /**

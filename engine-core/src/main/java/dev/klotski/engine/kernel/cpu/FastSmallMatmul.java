@@ -37,8 +37,6 @@ final class FastSmallMatmul implements MatmulKernel {
     private static final int Q8_BLOCK = 4 * L;
     /** Weight rows per parallel chunk unit: 16 rows of a 1024-wide layer are 32 KiB, one core's L1. */
     private static final int TILE = 16;
-    /** Products smaller than this many multiply-adds run on the calling thread: a hand-off costs more. */
-    private static final long SERIAL_MACS = 1L << 17;
 
     private final MatmulKernel fallback;
     private final ThreadPool pool;
@@ -72,7 +70,7 @@ final class FastSmallMatmul implements MatmulKernel {
         int in = w.cols();
         float[] xr = reorder(x, rows * in, block);
         int tiles = (w.rows() + TILE - 1) / TILE;
-        if ((long) rows * w.rows() * in < SERIAL_MACS) {
+        if ((long) rows * w.rows() * in < TiledFixedOrderMatmul.SERIAL_MACS) {
             tiles(xr, rows, w, out, 0, tiles);
         } else {
             pool.parallelFor(tiles, (from, to) -> tiles(xr, rows, w, out, from, to));

@@ -20,7 +20,7 @@ abstract class TiledFixedOrderMatmul implements MatmulKernel {
     /** Weight rows per tile: 32 rows of a 4096-wide layer are 512 KiB, about one core's L2. */
     static final int WEIGHT_TILE = 32;
     /** Products smaller than this many multiply-adds run on the calling thread: a hand-off costs more. */
-    private static final long SERIAL_MACS = 1L << 17;
+    static final long SERIAL_MACS = 1L << 17;
 
     private final ThreadPool pool;
     private final TileWidener widener;

@@ -63,7 +63,7 @@ public final class KlotskiEngine implements AutoCloseable {
                 .distinct().toArray();
         GroupOptions group = options.group();
         this.generator = new Generator(model, kernels, tokenizer::decode,
-                new GroupLimits(group.sequences(), group.passTokens()), eosIds);
+                new GroupLimits(group.sequences(), group.passTokens(), group.batchSize()), eosIds);
         this.teacherForcing = new TeacherForcing(model, kernels, group.passTokens());
         this.preparer = new PromptPreparer(tokenizer, model.config().contextLength(), model.config().vocabSize());
     }

@@ -344,7 +344,7 @@ final class BatchLoop implements AutoCloseable {
         if (running.isEmpty()) {
             return;
         }
-        Pass pass = Pass.of(running, limits.passTokens(), counters);
+        Pass pass = Pass.of(running, limits, counters);
         ForwardBatch batch = pass.batch();
         for (int t = 0; t < batch.size(); t++) {
             batch.caches()[batch.sequence()[t]].ensureCapacity(batch.positions()[t] + 1);

@@ -8,9 +8,19 @@ package dev.klotski.engine.generate;
  *
  * @param sequences  sequences in the group; Integer.MAX_VALUE leaves the KV budget as the only limit
  * @param passTokens tokens per forward pass: bounds activation memory during prefill
+ * @param batchSize  sequences per batch (b) within a pass, for per-batch attention and its trace spans; 0: the
+ *                   pass is one batch
  */
-public record GroupLimits(int sequences, int passTokens) {
+public record GroupLimits(int sequences, int passTokens, int batchSize) {
+    /** A group that is one batch. */
+    public GroupLimits(int sequences, int passTokens) {
+        this(sequences, passTokens, 0);
+    }
+
     public GroupLimits {
+        if (batchSize < 0) {
+            throw new IllegalArgumentException("sequences per batch must be >= 0, got " + batchSize);
+        }
         if (sequences < 1) {
             throw new IllegalArgumentException("a group holds at least one sequence, got " + sequences);
         }

@@ -22,7 +22,8 @@ final class Pass {
         this.feeds = feeds;
     }
 
-    static Pass of(List<Sequence> running, int passTokens, ExpertCounters counters) {
+    static Pass of(List<Sequence> running, GroupLimits limits, ExpertCounters counters) {
+        int passTokens = limits.passTokens();
         List<Sequence> members = new ArrayList<>();
         int decoding = 0;
         for (Sequence s : running) {
@@ -78,7 +79,7 @@ final class Pass {
             requestIds[i] = members.get(i).requestId;
         }
         ForwardBatch batch = new ForwardBatch(ids, positions, sequence, caches,
-                logitRows.stream().mapToInt(Integer::intValue).toArray(), requestIds, counters);
+                logitRows.stream().mapToInt(Integer::intValue).toArray(), requestIds, counters, limits.batchSize());
         return new Pass(batch, members, feeds.stream().mapToInt(Integer::intValue).toArray());
     }
 

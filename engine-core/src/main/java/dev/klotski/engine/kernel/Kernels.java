@@ -91,7 +91,16 @@ public interface Kernels extends AutoCloseable {
      * @param q   (tokens, heads * headDim)
      * @param out (tokens, heads * headDim); overwritten
      */
-    void attention(Buffer q, Buffer out, int tokens, AttentionShape shape, int[] sequence, int[] positions,
+    default void attention(Buffer q, Buffer out, int tokens, AttentionShape shape, int[] sequence, int[] positions,
+                           Buffer[] keyCaches, Buffer[] valueCaches) {
+        attention(q, out, 0, tokens, shape, sequence, positions, keyCaches, valueCaches);
+    }
+
+    /**
+     * The same for tokens {@code from..to-1} only (one batch of a group); rows outside the range are left as
+     * they are. Each (token, head) pair is computed alone, so splitting a pass into ranges changes no bit.
+     */
+    void attention(Buffer q, Buffer out, int from, int to, AttentionShape shape, int[] sequence, int[] positions,
                    Buffer[] keyCaches, Buffer[] valueCaches);
 
     // ---- embeddings, routing, gather and scatter ----

@@ -1,6 +1,7 @@
 package dev.klotski.engine.offload;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import dev.klotski.engine.api.EngineOptions;
 import dev.klotski.engine.api.ExpertTierReport;
 import dev.klotski.engine.api.GenerationRequest;
 import dev.klotski.engine.api.GenerationResult;
+import dev.klotski.engine.api.GroupOptions;
 import dev.klotski.engine.api.KlotskiEngine;
 import dev.klotski.engine.api.SamplingParams;
 import dev.klotski.engine.model.weights.CheckpointException;
@@ -142,6 +144,7 @@ class OffloadedEngineTest {
         Path file = dir.resolve("trace.json");
         Path model = TestModels.qwen3();
         try (KlotskiEngine engine = KlotskiEngine.open(options(model, OffloadingEquivalenceTest.minimumBudget(model))
+                .optGroup(new GroupOptions(2, 1, GroupOptions.DEFAULT_PASS_TOKENS, true)) // 2 batches of 1
                 .optTraceFile(file).build())) {
             engine.generate(REQUESTS);
         }
@@ -156,6 +159,7 @@ class OffloadedEngineTest {
         }
         boolean expertSpan = false;
         boolean loadSpan = false;
+        java.util.Set<String> batchSpans = new java.util.TreeSet<>();
         for (com.fasterxml.jackson.databind.JsonNode e : events) {
             if (e.get("ph").asText().equals("X")) {
                 String track = tracks.get(e.get("tid").asInt());
@@ -163,10 +167,16 @@ class OffloadedEngineTest {
                 assertTrue(e.get("dur").asDouble() >= 0 && e.get("ts").asDouble() >= 0, e.toString());
                 expertSpan |= track.equals("compute") && e.get("name").asText().matches("L\\d+ expert \\d+ .*");
                 loadSpan |= track.startsWith("io-") && e.get("name").asText().startsWith("load L");
+                java.util.regex.Matcher batch = java.util.regex.Pattern.compile("L0 attention, batch (\\d+) .*")
+                        .matcher(e.get("name").asText());
+                if (track.equals("compute") && batch.matches()) {
+                    batchSpans.add(batch.group(1));
+                }
             }
         }
         assertTrue(spansPerTrack.keySet().containsAll(List.of("compute", "passes")), spansPerTrack.toString());
         assertTrue(spansPerTrack.keySet().stream().anyMatch(t -> t.startsWith("io-")), "a reader's own track");
         assertTrue(expertSpan && loadSpan, "expert computations and loads are spans: " + spansPerTrack);
+        assertEquals(java.util.Set.of("0", "1"), batchSpans, "one attention span per batch of the group");
     }
 }

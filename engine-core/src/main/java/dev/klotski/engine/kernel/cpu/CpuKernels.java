@@ -166,31 +166,33 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
-    public void attention(Buffer q, Buffer out, int tokens, AttentionShape shape, int[] sequence, int[] positions,
-                          Buffer[] keyCaches, Buffer[] valueCaches) {
+    public void attention(Buffer q, Buffer out, int from, int to, AttentionShape shape, int[] sequence,
+                          int[] positions, Buffer[] keyCaches, Buffer[] valueCaches) {
         float[] qs = HostBuffer.of(q);
         float[] os = HostBuffer.of(out);
         int heads = shape.heads();
         int span = 0;
         long work = 0;
-        for (int t = 0; t < tokens; t++) {
+        for (int t = from; t < to; t++) {
             span = Math.max(span, positions[t] + 1);
             work += (long) (positions[t] + 1) * heads;
         }
         int maxSpan = span;
-        RangeBody pairs = (from, to) -> {
+        int first = from * heads;
+        RangeBody pairs = (a, b) -> {
             float[] sc = scratch(maxSpan);
-            for (int i = from; i < to; i++) {
+            for (int i = first + a; i < first + b; i++) {
                 int t = i / heads;
                 int s = sequence[t];
                 math.attendOne(qs, os, shape, t, i % heads, positions[t] + 1, HostBuffer.of(keyCaches[s]),
                         HostBuffer.of(valueCaches[s]), sc);
             }
         };
+        int count = (to - from) * heads;
         if (work < SERIAL_ATTENTION) {
-            pairs.run(0, tokens * heads);
+            pairs.run(0, count);
         } else {
-            pool.parallelFor(tokens * heads, pairs);
+            pool.parallelFor(count, pairs);
         }
     }
 

@@ -56,8 +56,16 @@ public final class Attention {
         }
         kernels.writeKv(ws.k, ws.v, tokens, shape.kvDim(), batch.sequence(), batch.positions(), ws.keyCaches,
                 ws.valueCaches);
-        kernels.attention(ws.q, ws.context, tokens, shape, batch.sequence(), batch.positions(), ws.keyCaches,
-                ws.valueCaches);
+        int[] starts = ws.batchStarts(batch); // one call per batch of the group: a device streams each batch's KV
+        for (int b = 0; b + 1 < starts.length; b++) {
+            long t0 = ws.tracer.enabled() ? System.nanoTime() : 0;
+            kernels.attention(ws.q, ws.context, starts[b], starts[b + 1], shape, batch.sequence(),
+                    batch.positions(), ws.keyCaches, ws.valueCaches);
+            if (ws.tracer.enabled()) {
+                ws.tracer.span("compute", "L" + layer + " attention, batch " + b + " ("
+                        + (starts[b + 1] - starts[b]) + " tokens)", t0, System.nanoTime());
+            }
+        }
         o.apply(kernels, ws.context, tokens, ws.delta);
     }
 }

@@ -53,6 +53,9 @@ public final class Workspace {
     // Per sequence, per layer: the cache buffers attention reads.
     Buffer[] keyCaches = new Buffer[0];
     Buffer[] valueCaches = new Buffer[0];
+    // The pass whose batch boundaries are in batchStarts: computed once per pass, not once per layer.
+    private ForwardBatch startsOf;
+    private int[] batchStarts;
 
     public Workspace(Kernels kernels, Dims dims) {
         this.kernels = kernels;
@@ -101,6 +104,15 @@ public final class Workspace {
     }
 
     /** Records this workspace's passes in {@code t} (per layer, per expert, per wait for a load). */
+    /** {@link ForwardBatch#batchStarts()} of the pass, computed on its first layer. */
+    int[] batchStarts(ForwardBatch batch) {
+        if (startsOf != batch) {
+            batchStarts = batch.batchStarts();
+            startsOf = batch;
+        }
+        return batchStarts;
+    }
+
     public void trace(Tracer t) {
         this.tracer = t;
     }

@@ -127,6 +127,16 @@ class KernelAgreementTest {
                     assertArrayEquals(Arrays.copyOfRange(batch, t * shape.qDim(), (t + 1) * shape.qDim()), alone,
                             name + " " + shape + " row " + t + " alone");
                 }
+                HostBuffer ranged = new HostBuffer(tokens * shape.qDim()); // as batches of a group: 2, 0 and 3 rows
+                Arrays.fill(ranged.data(), Float.NaN);
+                HostBuffer qs = new HostBuffer(q.clone());
+                three.attention(qs, ranged, 2, 5, shape, sequence, positions, keys, values);
+                for (int i = 0; i < 2 * shape.qDim(); i++) {
+                    assertTrue(Float.isNaN(ranged.data()[i]), name + " rows outside the range are left alone");
+                }
+                three.attention(qs, ranged, 2, 2, shape, sequence, positions, keys, values);
+                three.attention(qs, ranged, 0, 2, shape, sequence, positions, keys, values);
+                assertArrayEquals(batch, ranged.data(), name + " " + shape + " by ranges");
             }
         }
     }

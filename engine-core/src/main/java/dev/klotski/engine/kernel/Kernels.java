@@ -85,20 +85,13 @@ public interface Kernels extends AutoCloseable {
                  Buffer[] keyCaches, Buffer[] valueCaches);
 
     /**
-     * Causal grouped-query attention: for token t and head h, softmax(q·Kᵀ/√d)·V over positions
-     * 0..positions[t] of its own sequence's caches.
+     * Causal grouped-query attention for tokens {@code from..to-1} (a whole pass, or one batch of a group): for
+     * token t and head h, softmax(q·Kᵀ/√d)·V over positions 0..positions[t] of its own sequence's caches. Rows
+     * outside the range are left as they are; each (token, head) pair is computed alone, so splitting a pass
+     * into ranges changes no bit.
      *
      * @param q   (tokens, heads * headDim)
-     * @param out (tokens, heads * headDim); overwritten
-     */
-    default void attention(Buffer q, Buffer out, int tokens, AttentionShape shape, int[] sequence, int[] positions,
-                           Buffer[] keyCaches, Buffer[] valueCaches) {
-        attention(q, out, 0, tokens, shape, sequence, positions, keyCaches, valueCaches);
-    }
-
-    /**
-     * The same for tokens {@code from..to-1} only (one batch of a group); rows outside the range are left as
-     * they are. Each (token, head) pair is computed alone, so splitting a pass into ranges changes no bit.
+     * @param out (tokens, heads * headDim); rows from..to-1 overwritten
      */
     void attention(Buffer q, Buffer out, int from, int to, AttentionShape shape, int[] sequence, int[] positions,
                    Buffer[] keyCaches, Buffer[] valueCaches);

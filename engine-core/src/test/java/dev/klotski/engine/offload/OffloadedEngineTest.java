@@ -160,6 +160,7 @@ class OffloadedEngineTest {
         boolean expertSpan = false;
         boolean loadSpan = false;
         java.util.Set<String> batchSpans = new java.util.TreeSet<>();
+        java.util.regex.Pattern batchAttention = java.util.regex.Pattern.compile("L0 attention, batch (\\d+) .*");
         for (com.fasterxml.jackson.databind.JsonNode e : events) {
             if (e.get("ph").asText().equals("X")) {
                 String track = tracks.get(e.get("tid").asInt());
@@ -167,8 +168,7 @@ class OffloadedEngineTest {
                 assertTrue(e.get("dur").asDouble() >= 0 && e.get("ts").asDouble() >= 0, e.toString());
                 expertSpan |= track.equals("compute") && e.get("name").asText().matches("L\\d+ expert \\d+ .*");
                 loadSpan |= track.startsWith("io-") && e.get("name").asText().startsWith("load L");
-                java.util.regex.Matcher batch = java.util.regex.Pattern.compile("L0 attention, batch (\\d+) .*")
-                        .matcher(e.get("name").asText());
+                java.util.regex.Matcher batch = batchAttention.matcher(e.get("name").asText());
                 if (track.equals("compute") && batch.matches()) {
                     batchSpans.add(batch.group(1));
                 }

@@ -103,7 +103,6 @@ public final class Workspace {
         }
     }
 
-    /** Records this workspace's passes in {@code t} (per layer, per expert, per wait for a load). */
     /** {@link ForwardBatch#batchStarts()} of the pass, computed on its first layer. */
     int[] batchStarts(ForwardBatch batch) {
         if (startsOf != batch) {
@@ -113,6 +112,7 @@ public final class Workspace {
         return batchStarts;
     }
 
+    /** Records this workspace's passes in {@code t} (per layer, per batch, per expert, per wait for a load). */
     public void trace(Tracer t) {
         this.tracer = t;
     }

@@ -204,7 +204,7 @@ class KernelAgreementTest {
     private static float[] attend(Kernels k, float[] q, int tokens, Kernels.AttentionShape shape, int[] sequence,
                                   int[] positions, HostBuffer[] keys, HostBuffer[] values) {
         HostBuffer out = new HostBuffer(tokens * shape.qDim());
-        k.attention(new HostBuffer(q.clone()), out, tokens, shape, sequence, positions, keys, values);
+        k.attention(new HostBuffer(q.clone()), out, 0, tokens, shape, sequence, positions, keys, values);
         return out.data();
     }
 

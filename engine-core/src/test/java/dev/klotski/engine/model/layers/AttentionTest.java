@@ -93,7 +93,7 @@ class AttentionTest {
         float[] q = {3, 0, 0, 3, 3, 0, 0, 3}; // one token, heads 0..3
         try (Kernels kernels = make.get()) {
             Buffer out = kernels.allocate(8);
-            kernels.attention(new HostBuffer(q), out, 1, shape, new int[] {0}, new int[] {1},
+            kernels.attention(new HostBuffer(q), out, 0, 1, shape, new int[] {0}, new int[] {1},
                     new Buffer[] {new HostBuffer(keys)}, new Buffer[] {new HostBuffer(values)});
             float[] o = host(out);
             for (int h = 0; h < 4; h++) {

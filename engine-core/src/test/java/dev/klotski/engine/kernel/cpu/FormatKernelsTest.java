@@ -1,5 +1,6 @@
 package dev.klotski.engine.kernel.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -36,10 +37,13 @@ class FormatKernelsTest {
             return format.label() + (group > 0 ? "/g" + group : "");
         }
 
-        /** Input dimensions to test: with 16-, 8- and 4-wide tails where the format allows them. */
+        /**
+         * Input dimensions to test: with 16-, 8- and 4-wide tails where the format allows them; 528 and 1024 are
+         * wide rows for the fast bf16 kernels (four streams at 528 = 16·33, two at 1024 = 32·32).
+         */
         int[] ins() {
             if (group == 0) {
-                return new int[] {1, 5, 16, 24, 48, 131, 139, 250, 256};
+                return new int[] {1, 5, 16, 24, 48, 131, 139, 250, 256, 528, 1024};
             }
             return new int[] {group, 3 * group, 5 * group, Math.max(9 * group, 288 / group * group)};
         }
@@ -255,6 +259,38 @@ class FormatKernelsTest {
             kernels.forEach(Kernels::close);
         }
         Assumptions.assumeTrue(blas != null, "no native BLAS on this machine: the OpenBLAS kernels are not tested");
+    }
+
+    /**
+     * The fast bf16 kernels read each thread's rows as two or four long streams, so which rows run together
+     * depends on the thread count; a row's bits must not (a Spark retry may land on an executor of other size).
+     */
+    @Test
+    void fastBf16ProductsDoNotDependOnTheThreadCount() {
+        SplittableRandom r = new SplittableRandom(5);
+        Layout bf16 = new Layout(WeightFormat.BF16, 0);
+        for (int in : new int[] {128, 528, 1024}) { // four streams, four at a wide width, two
+            for (int outDim : new int[] {77, 2001}) { // 2001 rows: split over the threads at every width
+                WeightMatrix w = matrix(r, bf16, outDim, in);
+                for (int rows = 1; rows <= 3; rows++) {
+                    float[] x = random(r, rows * in, 1);
+                    float[] one = null;
+                    for (int threads = 1; threads <= 3; threads++) {
+                        float[] got;
+                        try (Kernels k = KernelAgreementTest.withPool(threads,
+                                p -> new FastSmallMatmul(new VectorFixedOrderMatmul(p), p))) {
+                            got = run(k, x, rows, w);
+                        }
+                        if (one == null) {
+                            one = got;
+                        } else {
+                            assertArrayEquals(one, got, "in=" + in + " out=" + outDim + " rows=" + rows
+                                    + ": " + threads + " threads against 1");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** A row's bits are the same alone and at any position of batches of 2 to 9 and 33, on 1 to 3 threads. */

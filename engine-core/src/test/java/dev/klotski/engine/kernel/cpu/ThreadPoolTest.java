@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 /** parallelFor returns only when every chunk has ended, so no chunk outlives the kernel that started it. */
@@ -70,6 +73,44 @@ class ThreadPoolTest {
         for (Thread w : workers) {
             w.join(5_000);
             assertTrue(!w.isAlive(), w.getName() + " still runs after close");
+        }
+    }
+
+    /** Claimed ranges cover [0, n) once each, in ranges fixed by n, the ranges per thread and the thread count. */
+    @Test
+    void claimedRangesCoverEveryIndexOnce() {
+        try (ThreadPool pool = new ThreadPool(3)) {
+            for (int n : new int[] {0, 1, 2, 11, 100}) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                Set<String> ranges = ConcurrentHashMap.newKeySet();
+                pool.parallelForClaimed(n, 4, (from, to) -> {
+                    ranges.add(from + "-" + to);
+                    for (int i = from; i < to; i++) {
+                        seen.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, seen.get(i), "index " + i + " of " + n);
+                }
+                assertEquals(Math.min(n, 12), ranges.size(), "ranges of " + n);
+            }
+        }
+    }
+
+    @Test
+    void aFailedClaimedRangeIsRethrownAfterTheOthersEnd() {
+        AtomicInteger finished = new AtomicInteger();
+        try (ThreadPool pool = new ThreadPool(2)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> pool.parallelForClaimed(8, 2, (from, to) -> {
+                        if (from == 0) {
+                            throw new IllegalStateException("range failed");
+                        }
+                        sleep(20);
+                        finished.incrementAndGet();
+                    }));
+            assertEquals("range failed", e.getMessage());
+            assertTrue(finished.get() >= 1, "no other range ran");
         }
     }
 }

@@ -11,23 +11,25 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast mode's products of one to three rows (decode steps) on BF16 and int8 weights, free of the fixed order.
+ * The fast mode's products on BF16 weights (any row count: with OpenBLAS present only the products of up to
+ * {@link SplitMatmul#SMALL_ROWS} rows come here) and int8 weights (one or two rows), free of the fixed order.
  * One 256-bit load is read as eight ints: 16 bf16 values (each int's low half an even element, its high half the
  * next odd one: a shift and a mask give two float vectors) or 32 int8 values (four sign-extended bytes per int).
  * The fixed-order kernels instead convert 128- or 64-bit pieces lane by lane, and that conversion, not memory,
  * bounded them (4.7 GMAC/s on one core on a cache-resident 32000x128 bf16 matrix). The input rows are reordered
- * once per call to match the weights' lane order, and for bf16 two or four weight rows, far apart so that each
- * is a long sequential stream, share every input load. Measured
- * in isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s, 2816x1024 12.4 against 6.4; int8
- * 2816x1024 9.4 against 4.6. Other formats and row counts go to the fixed-order kernels.
+ * once per call to match the weights' lane order. For bf16, one to three input rows are bound by memory: two or
+ * four weight rows, far apart so that each is a long sequential stream, share every input load
+ * ({@link #bf16Rows}); four rows and more are bound by compute: two weight rows meet four input rows at a time
+ * ({@link #bf16Batch}). Measured in isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s,
+ * 2816x1024 12.4 against 6.4 (20 GB/s from memory with the streams); int8 2816x1024 9.4 against 4.6. Other
+ * formats and int8 past two rows go to the fixed-order kernels.
  */
 final class FastSmallMatmul implements MatmulKernel {
     /**
-     * The most input rows taken here, per format: past them the fixed-order kernels, which widen each weight
-     * once for four input rows, are as fast or faster (one core, 1024x2816, GMAC/s here against fixed-order:
-     * bf16 rows 1-4 12.4/6.4, 11.3/6.2, 10.7/7.6, 9.9/10.2; int8 rows 1, 2, 4 9.4/4.6, 8.5/5.0, 7.7/13.0).
+     * The most int8 input rows taken here: past them the fixed-order kernels, which widen each weight once for
+     * four input rows, are as fast or faster (one core, 1024x2816, GMAC/s here against fixed-order: rows 1, 2, 4
+     * 9.4/4.6, 8.5/5.0, 7.7/13.0).
      */
-    private static final int MAX_BF16_ROWS = 3;
     private static final int MAX_Q8_ROWS = 2;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> H = ShortVector.SPECIES_256;
@@ -40,6 +42,8 @@ final class FastSmallMatmul implements MatmulKernel {
     private static final int TILE = 16;
     /** Parallel ranges per thread, claimed as threads get free (a 2816-row product: 8 ranges of 352 rows). */
     private static final int CHUNKS_PER_THREAD = 4;
+    /** Input floats per row block of bf16Batch: 256 KiB, well inside one core's L2 (32 rows of 2048). */
+    private static final int ROW_BLOCK_FLOATS = 64 * 1024;
     /** From this row width on, bf16 rows are read as two streams, not four (see bf16Rows). */
     private static final int WIDE_ROW = 512;
 
@@ -47,8 +51,8 @@ final class FastSmallMatmul implements MatmulKernel {
     private final ThreadPool pool;
     /** Per calling thread: the input rows in the kernels' order, (rows, in). */
     private final ThreadLocal<float[]> reordered = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per thread: four rows' lanes for the final sums. */
-    private final ThreadLocal<float[]> lanes = ThreadLocal.withInitial(() -> new float[4 * L]);
+    /** Per thread: up to eight outputs' lanes for the final sums. */
+    private final ThreadLocal<float[]> lanes = ThreadLocal.withInitial(() -> new float[8 * L]);
 
     FastSmallMatmul(MatmulKernel fallback, ThreadPool pool) {
         this.fallback = fallback;
@@ -85,7 +89,7 @@ final class FastSmallMatmul implements MatmulKernel {
     /** The values per weight load for w's layout here, or 0 where these kernels do not take the product. */
     private static int block(WeightMatrix w, int rows) {
         return switch (w.format()) {
-            case BF16 -> w.cols() % BF16_BLOCK == 0 && rows <= MAX_BF16_ROWS ? BF16_BLOCK : 0;
+            case BF16 -> w.cols() % BF16_BLOCK == 0 ? BF16_BLOCK : 0;
             case Q8 -> w.group() % Q8_BLOCK == 0 && rows <= MAX_Q8_ROWS ? Q8_BLOCK : 0;
             default -> 0;
         };
@@ -146,6 +150,10 @@ final class FastSmallMatmul implements MatmulKernel {
         int in = w.cols();
         int outDim = w.rows();
         short[] h = w.halves();
+        if (rows >= 4) {
+            bf16Batch(xr, rows, w, out, oFrom, oTo, lanes);
+            return;
+        }
         boolean wide = in >= WIDE_ROW && in % (2 * BF16_BLOCK) == 0;
         int streams = wide ? 2 : 4;
         int part = (oTo - oFrom) / streams;
@@ -168,6 +176,95 @@ final class FastSmallMatmul implements MatmulKernel {
                 out[r * outDim + o] = dot(xr, r * in, h, o * in, in, lanes);
             }
         }
+    }
+
+    /**
+     * Weight rows [oFrom, oTo) of a bf16 product of four or more input rows (decode steps of many sequences, the
+     * experts' share of them): two weight rows, far apart as in {@link #bf16Rows}, meet four input rows at a time
+     * in {@link #dot4x2}, widened once in registers for all four, while the two rows stay in L1 for the next
+     * four. Input rows go in blocks that fit L2, so wide products do not stream the whole input per weight row.
+     * One core, 2816x1024, GMAC/s against the fixed-order kernels: 8 rows 15-17 against 12, 16 and 32 rows 20.5
+     * against 13. Every row goes through dot4x2 (rows left past a multiple of four are repeated), so a row's bits
+     * do not depend on its position in the call.
+     */
+    private static void bf16Batch(float[] xr, int rows, WeightMatrix w, float[] out, int oFrom, int oTo,
+                                  float[] lanes) {
+        int in = w.cols();
+        int outDim = w.rows();
+        short[] h = w.halves();
+        int part = (oTo - oFrom) / 2;
+        int block = Math.max(4, Math.min(32, ROW_BLOCK_FLOATS / in / 4 * 4));
+        for (int rFrom = 0; rFrom < rows; rFrom += block) {
+            int rTo = Math.min(rows, rFrom + block);
+            for (int i = 0; i < part; i++) {
+                int o0 = oFrom + i;
+                dot4Rows(xr, rFrom, rTo, h, o0, o0 + part, in, outDim, out, lanes);
+            }
+            if (oFrom + 2 * part < oTo) { // an odd row count: the last weight row twice
+                dot4Rows(xr, rFrom, rTo, h, oTo - 1, oTo - 1, in, outDim, out, lanes);
+            }
+        }
+    }
+
+    /** Input rows [rFrom, rTo) times weight rows o0 and o1, four input rows at a time, the last repeated. */
+    private static void dot4Rows(float[] xr, int rFrom, int rTo, short[] h, int o0, int o1, int in, int outDim,
+                                 float[] out, float[] lanes) {
+        int last = rTo - 1;
+        for (int r = rFrom; r < rTo; r += 4) {
+            int r1 = Math.min(r + 1, last), r2 = Math.min(r + 2, last), r3 = Math.min(r + 3, last);
+            dot4x2(xr, r * in, r1 * in, r2 * in, r3 * in, h, o0 * in, o1 * in, in, out,
+                    r * outDim + o0, r1 * outDim + o0, r2 * outDim + o0, r3 * outDim + o0, o1 - o0, lanes);
+        }
+    }
+
+    /**
+     * Reordered input rows at xr[x0..], xr[x1..], xr[x2..], xr[x3..] times the bf16 weight rows at h[w0..] and
+     * h[w1..]: input row j's outputs go to out[oj] (weight row w0) and out[oj + step] (w1). One accumulator per
+     * output takes both halves of each 16-value block.
+     */
+    private static void dot4x2(float[] xr, int x0, int x1, int x2, int x3, short[] h, int w0, int w1, int n,
+                               float[] out, int o0, int o1, int o2, int o3, int step, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+        FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F);
+        for (int k = 0; k < n; k += BF16_BLOCK) {
+            IntVector p = pairs(h, w0 + k);
+            IntVector q = pairs(h, w1 + k);
+            FloatVector l0 = low(p), h0 = high(p), l1 = low(q), h1 = high(q);
+            FloatVector even = FloatVector.fromArray(F, xr, x0 + k);
+            FloatVector odd = FloatVector.fromArray(F, xr, x0 + k + L);
+            a0 = odd.fma(h0, even.fma(l0, a0));
+            a1 = odd.fma(h1, even.fma(l1, a1));
+            even = FloatVector.fromArray(F, xr, x1 + k);
+            odd = FloatVector.fromArray(F, xr, x1 + k + L);
+            b0 = odd.fma(h0, even.fma(l0, b0));
+            b1 = odd.fma(h1, even.fma(l1, b1));
+            even = FloatVector.fromArray(F, xr, x2 + k);
+            odd = FloatVector.fromArray(F, xr, x2 + k + L);
+            c0 = odd.fma(h0, even.fma(l0, c0));
+            c1 = odd.fma(h1, even.fma(l1, c1));
+            even = FloatVector.fromArray(F, xr, x3 + k);
+            odd = FloatVector.fromArray(F, xr, x3 + k + L);
+            d0 = odd.fma(h0, even.fma(l0, d0));
+            d1 = odd.fma(h1, even.fma(l1, d1));
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        b0.intoArray(lanes, 2 * L);
+        b1.intoArray(lanes, 3 * L);
+        c0.intoArray(lanes, 4 * L);
+        c1.intoArray(lanes, 5 * L);
+        d0.intoArray(lanes, 6 * L);
+        d1.intoArray(lanes, 7 * L);
+        out[o0] = VectorCompactDots.sumLanes(lanes, 0);
+        out[o0 + step] = VectorCompactDots.sumLanes(lanes, L);
+        out[o1] = VectorCompactDots.sumLanes(lanes, 2 * L);
+        out[o1 + step] = VectorCompactDots.sumLanes(lanes, 3 * L);
+        out[o2] = VectorCompactDots.sumLanes(lanes, 4 * L);
+        out[o2 + step] = VectorCompactDots.sumLanes(lanes, 5 * L);
+        out[o3] = VectorCompactDots.sumLanes(lanes, 6 * L);
+        out[o3 + step] = VectorCompactDots.sumLanes(lanes, 7 * L);
     }
 
     /**

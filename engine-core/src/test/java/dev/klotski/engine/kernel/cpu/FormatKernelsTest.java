@@ -272,7 +272,7 @@ class FormatKernelsTest {
         for (int in : new int[] {128, 528, 1024}) { // four streams, four at a wide width, two
             for (int outDim : new int[] {77, 2001}) { // 2001 rows: split over the threads at every width
                 WeightMatrix w = matrix(r, bf16, outDim, in);
-                for (int rows = 1; rows <= 3; rows++) {
+                for (int rows : new int[] {1, 2, 3, 4, 5, 9, 33}) {
                     float[] x = random(r, rows * in, 1);
                     float[] one = null;
                     for (int threads = 1; threads <= 3; threads++) {
@@ -289,6 +289,28 @@ class FormatKernelsTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** From four rows on, the fast bf16 kernel gives a row the same bits at any position of any batch. */
+    @Test
+    void fastBf16BatchRowsDoNotDependOnTheirPosition() {
+        SplittableRandom r = new SplittableRandom(6);
+        WeightMatrix w = matrix(r, new Layout(WeightFormat.BF16, 0), 333, 256);
+        float[] x = random(r, 40 * 256, 1);
+        try (Kernels k = KernelAgreementTest.withPool(2, p -> new FastSmallMatmul(new VectorFixedOrderMatmul(p), p))) {
+            float[] all = run(k, x, 40, w);
+            for (int[] call : new int[][] {{4, 0}, {5, 4}, {7, 2}, {33, 32}, {37, 3}}) { // rows, the row's position
+                int rows = call[0], at = call[1];
+                float[] xs = new float[rows * 256];
+                for (int j = 0; j < rows; j++) { // x's rows in another order, our row at position `at`
+                    int from = j == at ? 0 : 1 + (j + 5) % 39;
+                    System.arraycopy(x, from * 256, xs, j * 256, 256);
+                }
+                float[] got = run(k, xs, rows, w);
+                assertArrayEquals(Arrays.copyOfRange(all, 0, 333), Arrays.copyOfRange(got, at * 333, at * 333 + 333),
+                        "row 0 of 40 against position " + at + " of " + rows);
             }
         }
     }

@@ -11,26 +11,24 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast mode's products on BF16 weights (any row count: with OpenBLAS present only the products of up to
- * {@link SplitMatmul#SMALL_ROWS} rows come here) and int8 weights (one or two rows), free of the fixed order.
- * One 256-bit load is read as eight ints: 16 bf16 values (each int's low half an even element, its high half the
- * next odd one: a shift and a mask give two float vectors) or 32 int8 values (four sign-extended bytes per int).
- * The fixed-order kernels instead convert 128- or 64-bit pieces lane by lane, and that conversion, not memory,
- * bounded them (4.7 GMAC/s on one core on a cache-resident 32000x128 bf16 matrix). The input rows are reordered
- * once per call to match the weights' lane order. For bf16, one to three input rows are bound by memory: two or
- * four weight rows, far apart so that each is a long sequential stream, share every input load
- * ({@link #bf16Rows}); four rows and more are bound by compute: two weight rows meet four input rows at a time
- * ({@link #bf16Batch}). Measured in isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s,
- * 2816x1024 12.4 against 6.4 (20 GB/s from memory with the streams); int8 2816x1024 9.4 against 4.6. Other
- * formats and int8 past two rows go to the fixed-order kernels.
+ * The fast mode's products on BF16 and int8 weights, free of the fixed order (with OpenBLAS present only the
+ * products of up to {@link SplitMatmul#SMALL_ROWS} rows come here). One 256-bit load is read as eight ints: 16
+ * bf16 values (each int's low half an even element, its high half the next odd one: a shift and a mask give two
+ * float vectors) or 32 int8 values (four sign-extended bytes per int). The fixed-order kernels instead convert
+ * 128- or 64-bit pieces lane by lane, and that conversion, not memory, bounded them (4.7 GMAC/s on one core on a
+ * cache-resident 32000x128 bf16 matrix). The input rows are reordered once per call to match the weights' lane
+ * order. Few input rows are bound by memory: for bf16, two or four weight rows, far apart so that each is a long
+ * sequential stream, share every input load ({@link #bf16Rows}); int8 goes a row at a time ({@link #dotQ8}).
+ * More rows are bound by compute: two weight rows meet four input rows at a time ({@link #batch}). Measured in
+ * isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s, 2816x1024 12.4 against 6.4 (20 GB/s
+ * from memory with the streams); int8 2816x1024 9.4 against 4.6. Other formats go to the fixed-order kernels.
  */
 final class FastSmallMatmul implements MatmulKernel {
     /**
-     * The most int8 input rows taken here: past them the fixed-order kernels, which widen each weight once for
-     * four input rows, are as fast or faster (one core, 1024x2816, GMAC/s here against fixed-order: rows 1, 2, 4
-     * 9.4/4.6, 8.5/5.0, 7.7/13.0).
+     * From this many int8 input rows on, the 4x2 kernel ({@link #batch}) beats one row at a time ({@link #dotQ8});
+     * bf16 switches at four rows, where the memory-bound streams of {@link #bf16Rows} stop winning.
      */
-    private static final int MAX_Q8_ROWS = 2;
+    private static final int MIN_Q8_BATCH_ROWS = 3;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> H = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
@@ -42,7 +40,7 @@ final class FastSmallMatmul implements MatmulKernel {
     private static final int TILE = 16;
     /** Parallel ranges per thread, claimed as threads get free (a 2816-row product: 8 ranges of 352 rows). */
     private static final int CHUNKS_PER_THREAD = 4;
-    /** Input floats per row block of bf16Batch: 256 KiB, well inside one core's L2 (32 rows of 2048). */
+    /** Input floats per row block of batch(): 256 KiB, well inside one core's L2 (32 rows of 2048). */
     private static final int ROW_BLOCK_FLOATS = 64 * 1024;
     /** From this row width on, bf16 rows are read as two streams, not four (see bf16Rows). */
     private static final int WIDE_ROW = 512;
@@ -90,7 +88,7 @@ final class FastSmallMatmul implements MatmulKernel {
     private static int block(WeightMatrix w, int rows) {
         return switch (w.format()) {
             case BF16 -> w.cols() % BF16_BLOCK == 0 ? BF16_BLOCK : 0;
-            case Q8 -> w.group() % Q8_BLOCK == 0 && rows <= MAX_Q8_ROWS ? Q8_BLOCK : 0;
+            case Q8 -> w.group() % Q8_BLOCK == 0 ? Q8_BLOCK : 0;
             default -> 0;
         };
     }
@@ -120,7 +118,12 @@ final class FastSmallMatmul implements MatmulKernel {
         int oFrom = fromTile * TILE;
         int oTo = Math.min(w.rows(), toTile * TILE);
         float[] sums = lanes.get();
-        if (w.format() == WeightFormat.BF16) {
+        boolean bf16 = w.format() == WeightFormat.BF16;
+        if (rows >= (bf16 ? 4 : MIN_Q8_BATCH_ROWS)) {
+            batch(xr, rows, w, out, oFrom, oTo, sums);
+            return;
+        }
+        if (bf16) {
             bf16Rows(xr, rows, w, out, oFrom, oTo, sums);
             return;
         }
@@ -150,10 +153,6 @@ final class FastSmallMatmul implements MatmulKernel {
         int in = w.cols();
         int outDim = w.rows();
         short[] h = w.halves();
-        if (rows >= 4) {
-            bf16Batch(xr, rows, w, out, oFrom, oTo, lanes);
-            return;
-        }
         boolean wide = in >= WIDE_ROW && in % (2 * BF16_BLOCK) == 0;
         int streams = wide ? 2 : 4;
         int part = (oTo - oFrom) / streams;
@@ -179,41 +178,48 @@ final class FastSmallMatmul implements MatmulKernel {
     }
 
     /**
-     * Weight rows [oFrom, oTo) of a bf16 product of four or more input rows (decode steps of many sequences, the
-     * experts' share of them): two weight rows, far apart as in {@link #bf16Rows}, meet four input rows at a time
-     * in {@link #dot4x2}, widened once in registers for all four, while the two rows stay in L1 for the next
-     * four. Input rows go in blocks that fit L2, so wide products do not stream the whole input per weight row.
-     * One core, 2816x1024, GMAC/s against the fixed-order kernels: 8 rows 15-17 against 12, 16 and 32 rows 20.5
-     * against 13. Every row goes through dot4x2 (rows left past a multiple of four are repeated), so a row's bits
-     * do not depend on its position in the call.
+     * Weight rows [oFrom, oTo) of a product of many input rows (decode steps of many sequences, the experts' share
+     * of them), bound by compute: two weight rows, far apart as in {@link #bf16Rows}, meet four input rows at a
+     * time ({@link #dot4x2}, {@link #dot4x2Q8}), widened once in registers for all four, while the two rows stay
+     * in L1 for the next four. Input rows go in blocks that fit L2, so wide products do not stream the whole input
+     * per weight row. One core, bf16 2816x1024, GMAC/s against the fixed-order kernels: 8 rows 15-17 against 12,
+     * 16 and 32 rows 20.5 against 13. Every row goes through the 4-row kernel (rows left past a multiple of four
+     * are repeated), so a row's bits do not depend on its position in the call.
      */
-    private static void bf16Batch(float[] xr, int rows, WeightMatrix w, float[] out, int oFrom, int oTo,
-                                  float[] lanes) {
-        int in = w.cols();
-        int outDim = w.rows();
-        short[] h = w.halves();
+    private static void batch(float[] xr, int rows, WeightMatrix w, float[] out, int oFrom, int oTo,
+                              float[] lanes) {
         int part = (oTo - oFrom) / 2;
-        int block = Math.max(4, Math.min(32, ROW_BLOCK_FLOATS / in / 4 * 4));
+        int block = Math.max(4, Math.min(32, ROW_BLOCK_FLOATS / w.cols() / 4 * 4));
         for (int rFrom = 0; rFrom < rows; rFrom += block) {
             int rTo = Math.min(rows, rFrom + block);
             for (int i = 0; i < part; i++) {
                 int o0 = oFrom + i;
-                dot4Rows(xr, rFrom, rTo, h, o0, o0 + part, in, outDim, out, lanes);
+                dot4Rows(xr, rFrom, rTo, w, o0, o0 + part, out, lanes);
             }
             if (oFrom + 2 * part < oTo) { // an odd row count: the last weight row twice
-                dot4Rows(xr, rFrom, rTo, h, oTo - 1, oTo - 1, in, outDim, out, lanes);
+                dot4Rows(xr, rFrom, rTo, w, oTo - 1, oTo - 1, out, lanes);
             }
         }
     }
 
     /** Input rows [rFrom, rTo) times weight rows o0 and o1, four input rows at a time, the last repeated. */
-    private static void dot4Rows(float[] xr, int rFrom, int rTo, short[] h, int o0, int o1, int in, int outDim,
-                                 float[] out, float[] lanes) {
+    private static void dot4Rows(float[] xr, int rFrom, int rTo, WeightMatrix w, int o0, int o1, float[] out,
+                                 float[] lanes) {
+        int in = w.cols();
+        int outDim = w.rows();
         int last = rTo - 1;
         for (int r = rFrom; r < rTo; r += 4) {
             int r1 = Math.min(r + 1, last), r2 = Math.min(r + 2, last), r3 = Math.min(r + 3, last);
-            dot4x2(xr, r * in, r1 * in, r2 * in, r3 * in, h, o0 * in, o1 * in, in, out,
-                    r * outDim + o0, r1 * outDim + o0, r2 * outDim + o0, r3 * outDim + o0, o1 - o0, lanes);
+            int x0 = r * in, x1 = r1 * in, x2 = r2 * in, x3 = r3 * in;
+            int out0 = r * outDim + o0, out1 = r1 * outDim + o0, out2 = r2 * outDim + o0, out3 = r3 * outDim + o0;
+            if (w.format() == WeightFormat.BF16) {
+                dot4x2(xr, x0, x1, x2, x3, w.halves(), o0 * in, o1 * in, in, out, out0, out1, out2, out3, o1 - o0,
+                        lanes);
+            } else {
+                int groups = in / w.group();
+                dot4x2Q8(xr, x0, x1, x2, x3, w.quants(), o0 * in, o1 * in, w.scales(), o0 * groups, o1 * groups, in,
+                        w.group(), out, out0, out1, out2, out3, o1 - o0, lanes);
+            }
         }
     }
 
@@ -249,6 +255,53 @@ final class FastSmallMatmul implements MatmulKernel {
             d0 = odd.fma(h0, even.fma(l0, d0));
             d1 = odd.fma(h1, even.fma(l1, d1));
         }
+        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step, lanes);
+    }
+
+    /**
+     * {@link #dot4x2} on int8 weights: quants at q[w0..] and q[w1..], f16 scales from s[s0..] and s[s1..], one per
+     * group of g values (g = 32·m). Each 32-value load gives four float vectors (byte m of every int, see
+     * {@link #q8Block}), scaled by the group's scale before the multiply-adds: q·d is exact in float32, so the
+     * scaling costs no accuracy and the accumulators need no per-group sum.
+     */
+    private static void dot4x2Q8(float[] xr, int x0, int x1, int x2, int x3, byte[] q, int w0, int w1, short[] s,
+                                 int s0, int s1, int n, int g, float[] out, int o0, int o1, int o2, int o3,
+                                 int step, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+        FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F);
+        for (int k = 0; k < n; k += Q8_BLOCK) {
+            IntVector p = (IntVector) ByteVector.fromArray(B, q, w0 + k).reinterpretAsInts();
+            IntVector u = (IntVector) ByteVector.fromArray(B, q, w1 + k).reinterpretAsInts();
+            FloatVector d = scale(s, s0 + k / g);
+            FloatVector e = scale(s, s1 + k / g);
+            for (int m = 0; m < 4; m++) { // byte m of each int: value 4j + m, in the reordered x's lane j
+                int up = 24 - 8 * m;
+                FloatVector v = toFloat(p.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).mul(d);
+                FloatVector t = toFloat(u.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).mul(e);
+                int at = k + m * L;
+                FloatVector x = FloatVector.fromArray(F, xr, x0 + at);
+                a0 = x.fma(v, a0);
+                a1 = x.fma(t, a1);
+                x = FloatVector.fromArray(F, xr, x1 + at);
+                b0 = x.fma(v, b0);
+                b1 = x.fma(t, b1);
+                x = FloatVector.fromArray(F, xr, x2 + at);
+                c0 = x.fma(v, c0);
+                c1 = x.fma(t, c1);
+                x = FloatVector.fromArray(F, xr, x3 + at);
+                d0 = x.fma(v, d0);
+                d1 = x.fma(t, d1);
+            }
+        }
+        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step, lanes);
+    }
+
+    /** The eight sums of a 4x2 kernel to out[oj] (first weight row) and out[oj + step] (second), j = 0..3. */
+    private static void store8(FloatVector a0, FloatVector a1, FloatVector b0, FloatVector b1, FloatVector c0,
+                               FloatVector c1, FloatVector d0, FloatVector d1, float[] out, int o0, int o1, int o2,
+                               int o3, int step, float[] lanes) {
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, L);
         b0.intoArray(lanes, 2 * L);

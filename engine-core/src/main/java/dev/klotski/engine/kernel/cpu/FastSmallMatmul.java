@@ -22,6 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * More rows are bound by compute: two weight rows meet four input rows at a time ({@link #batch}). Measured in
  * isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s, 2816x1024 12.4 against 6.4 (20 GB/s
  * from memory with the streams); int8 2816x1024 9.4 against 4.6. Other formats go to the fixed-order kernels.
+ * Lanes are summed by reduceLanes, as the fast mode needs no fixed tree: on the 32000x128 LM head (128 values
+ * per row, so one sum per 128 multiply-adds) one core reached 22 GB/s against 16 with lanes stored and added.
  */
 final class FastSmallMatmul implements MatmulKernel {
     /**
@@ -49,8 +51,6 @@ final class FastSmallMatmul implements MatmulKernel {
     private final ThreadPool pool;
     /** Per calling thread: the input rows in the kernels' order, (rows, in). */
     private final ThreadLocal<float[]> reordered = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per thread: up to eight outputs' lanes for the final sums. */
-    private final ThreadLocal<float[]> lanes = ThreadLocal.withInitial(() -> new float[8 * L]);
 
     FastSmallMatmul(MatmulKernel fallback, ThreadPool pool) {
         this.fallback = fallback;
@@ -117,14 +117,13 @@ final class FastSmallMatmul implements MatmulKernel {
     private void tiles(float[] xr, int rows, WeightMatrix w, float[] out, int fromTile, int toTile) {
         int oFrom = fromTile * TILE;
         int oTo = Math.min(w.rows(), toTile * TILE);
-        float[] sums = lanes.get();
         boolean bf16 = w.format() == WeightFormat.BF16;
         if (rows >= (bf16 ? 4 : MIN_Q8_BATCH_ROWS)) {
-            batch(xr, rows, w, out, oFrom, oTo, sums);
+            batch(xr, rows, w, out, oFrom, oTo);
             return;
         }
         if (bf16) {
-            bf16Rows(xr, rows, w, out, oFrom, oTo, sums);
+            bf16Rows(xr, rows, w, out, oFrom, oTo);
             return;
         }
         int in = w.cols();
@@ -134,7 +133,7 @@ final class FastSmallMatmul implements MatmulKernel {
             for (int r = 0; r < rows; r++) {
                 for (int o = oStart; o < oEnd; o++) {
                     out[r * outDim + o] = dotQ8(xr, r * in, w.quants(), o * in, w.scales(), o * (in / w.group()), in,
-                            w.group(), sums);
+                            w.group());
                 }
             }
         }
@@ -148,8 +147,7 @@ final class FastSmallMatmul implements MatmulKernel {
      * long streams (17.7 with four). Narrow rows (the tiny model's 32000x128 LM head, cache-resident) gain from
      * four streams' shared input loads: 27 GB/s against 22 with two.
      */
-    private static void bf16Rows(float[] xr, int rows, WeightMatrix w, float[] out, int oFrom, int oTo,
-                                 float[] lanes) {
+    private static void bf16Rows(float[] xr, int rows, WeightMatrix w, float[] out, int oFrom, int oTo) {
         int in = w.cols();
         int outDim = w.rows();
         short[] h = w.halves();
@@ -162,9 +160,9 @@ final class FastSmallMatmul implements MatmulKernel {
                 int xOff = r * in;
                 int at = r * outDim + o0;
                 if (wide) {
-                    dot1x2(xr, xOff, h, o0 * in, part * in, in, out, at, part, lanes);
+                    dot1x2(xr, xOff, h, o0 * in, part * in, in, out, at, part);
                 } else {
-                    dot1x4(xr, xOff, h, o0 * in, part * in, in, out, at, part, lanes);
+                    dot1x4(xr, xOff, h, o0 * in, part * in, in, out, at, part);
                 }
             }
         }
@@ -172,7 +170,7 @@ final class FastSmallMatmul implements MatmulKernel {
         // wherever the threads' ranges fall: a row's arithmetic does not depend on the thread count.
         for (int o = oFrom + streams * part; o < oTo; o++) {
             for (int r = 0; r < rows; r++) {
-                out[r * outDim + o] = dot(xr, r * in, h, o * in, in, lanes);
+                out[r * outDim + o] = dot(xr, r * in, h, o * in, in);
             }
         }
     }
@@ -186,25 +184,23 @@ final class FastSmallMatmul implements MatmulKernel {
      * 16 and 32 rows 20.5 against 13. Every row goes through the 4-row kernel (rows left past a multiple of four
      * are repeated), so a row's bits do not depend on its position in the call.
      */
-    private static void batch(float[] xr, int rows, WeightMatrix w, float[] out, int oFrom, int oTo,
-                              float[] lanes) {
+    private static void batch(float[] xr, int rows, WeightMatrix w, float[] out, int oFrom, int oTo) {
         int part = (oTo - oFrom) / 2;
         int block = Math.max(4, Math.min(32, ROW_BLOCK_FLOATS / w.cols() / 4 * 4));
         for (int rFrom = 0; rFrom < rows; rFrom += block) {
             int rTo = Math.min(rows, rFrom + block);
             for (int i = 0; i < part; i++) {
                 int o0 = oFrom + i;
-                dot4Rows(xr, rFrom, rTo, w, o0, o0 + part, out, lanes);
+                dot4Rows(xr, rFrom, rTo, w, o0, o0 + part, out);
             }
             if (oFrom + 2 * part < oTo) { // an odd row count: the last weight row twice
-                dot4Rows(xr, rFrom, rTo, w, oTo - 1, oTo - 1, out, lanes);
+                dot4Rows(xr, rFrom, rTo, w, oTo - 1, oTo - 1, out);
             }
         }
     }
 
     /** Input rows [rFrom, rTo) times weight rows o0 and o1, four input rows at a time, the last repeated. */
-    private static void dot4Rows(float[] xr, int rFrom, int rTo, WeightMatrix w, int o0, int o1, float[] out,
-                                 float[] lanes) {
+    private static void dot4Rows(float[] xr, int rFrom, int rTo, WeightMatrix w, int o0, int o1, float[] out) {
         int in = w.cols();
         int outDim = w.rows();
         int last = rTo - 1;
@@ -213,12 +209,11 @@ final class FastSmallMatmul implements MatmulKernel {
             int x0 = r * in, x1 = r1 * in, x2 = r2 * in, x3 = r3 * in;
             int out0 = r * outDim + o0, out1 = r1 * outDim + o0, out2 = r2 * outDim + o0, out3 = r3 * outDim + o0;
             if (w.format() == WeightFormat.BF16) {
-                dot4x2(xr, x0, x1, x2, x3, w.halves(), o0 * in, o1 * in, in, out, out0, out1, out2, out3, o1 - o0,
-                        lanes);
+                dot4x2(xr, x0, x1, x2, x3, w.halves(), o0 * in, o1 * in, in, out, out0, out1, out2, out3, o1 - o0);
             } else {
                 int groups = in / w.group();
                 dot4x2Q8(xr, x0, x1, x2, x3, w.quants(), o0 * in, o1 * in, w.scales(), o0 * groups, o1 * groups, in,
-                        w.group(), out, out0, out1, out2, out3, o1 - o0, lanes);
+                        w.group(), out, out0, out1, out2, out3, o1 - o0);
             }
         }
     }
@@ -229,7 +224,7 @@ final class FastSmallMatmul implements MatmulKernel {
      * output takes both halves of each 16-value block.
      */
     private static void dot4x2(float[] xr, int x0, int x1, int x2, int x3, short[] h, int w0, int w1, int n,
-                               float[] out, int o0, int o1, int o2, int o3, int step, float[] lanes) {
+                               float[] out, int o0, int o1, int o2, int o3, int step) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
@@ -255,7 +250,7 @@ final class FastSmallMatmul implements MatmulKernel {
             d0 = odd.fma(h0, even.fma(l0, d0));
             d1 = odd.fma(h1, even.fma(l1, d1));
         }
-        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step, lanes);
+        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step);
     }
 
     /**
@@ -266,7 +261,7 @@ final class FastSmallMatmul implements MatmulKernel {
      */
     private static void dot4x2Q8(float[] xr, int x0, int x1, int x2, int x3, byte[] q, int w0, int w1, short[] s,
                                  int s0, int s1, int n, int g, float[] out, int o0, int o1, int o2, int o3,
-                                 int step, float[] lanes) {
+                                 int step) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
@@ -295,29 +290,21 @@ final class FastSmallMatmul implements MatmulKernel {
                 d1 = x.fma(t, d1);
             }
         }
-        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step, lanes);
+        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step);
     }
 
     /** The eight sums of a 4x2 kernel to out[oj] (first weight row) and out[oj + step] (second), j = 0..3. */
     private static void store8(FloatVector a0, FloatVector a1, FloatVector b0, FloatVector b1, FloatVector c0,
                                FloatVector c1, FloatVector d0, FloatVector d1, float[] out, int o0, int o1, int o2,
-                               int o3, int step, float[] lanes) {
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        b0.intoArray(lanes, 2 * L);
-        b1.intoArray(lanes, 3 * L);
-        c0.intoArray(lanes, 4 * L);
-        c1.intoArray(lanes, 5 * L);
-        d0.intoArray(lanes, 6 * L);
-        d1.intoArray(lanes, 7 * L);
-        out[o0] = VectorCompactDots.sumLanes(lanes, 0);
-        out[o0 + step] = VectorCompactDots.sumLanes(lanes, L);
-        out[o1] = VectorCompactDots.sumLanes(lanes, 2 * L);
-        out[o1 + step] = VectorCompactDots.sumLanes(lanes, 3 * L);
-        out[o2] = VectorCompactDots.sumLanes(lanes, 4 * L);
-        out[o2 + step] = VectorCompactDots.sumLanes(lanes, 5 * L);
-        out[o3] = VectorCompactDots.sumLanes(lanes, 6 * L);
-        out[o3 + step] = VectorCompactDots.sumLanes(lanes, 7 * L);
+                               int o3, int step) {
+        out[o0] = a0.reduceLanes(VectorOperators.ADD);
+        out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
+        out[o1] = b0.reduceLanes(VectorOperators.ADD);
+        out[o1 + step] = b1.reduceLanes(VectorOperators.ADD);
+        out[o2] = c0.reduceLanes(VectorOperators.ADD);
+        out[o2 + step] = c1.reduceLanes(VectorOperators.ADD);
+        out[o3] = d0.reduceLanes(VectorOperators.ADD);
+        out[o3 + step] = d1.reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -325,7 +312,7 @@ final class FastSmallMatmul implements MatmulKernel {
      * strides on, to out[o], out[o + step], out[o + 2·step] and out[o + 3·step].
      */
     private static void dot1x4(float[] xr, int xOff, short[] h, int w0, int stride, int n, float[] out, int o,
-                               int step, float[] lanes) {
+                               int step) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
@@ -347,14 +334,10 @@ final class FastSmallMatmul implements MatmulKernel {
             d0 = even.fma(low(p), d0);
             d1 = odd.fma(high(p), d1);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        b0.add(b1).intoArray(lanes, L);
-        c0.add(c1).intoArray(lanes, 2 * L);
-        d0.add(d1).intoArray(lanes, 3 * L);
-        out[o] = VectorCompactDots.sumLanes(lanes, 0);
-        out[o + step] = VectorCompactDots.sumLanes(lanes, L);
-        out[o + 2 * step] = VectorCompactDots.sumLanes(lanes, 2 * L);
-        out[o + 3 * step] = VectorCompactDots.sumLanes(lanes, 3 * L);
+        out[o] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[o + step] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        out[o + 2 * step] = c0.add(c1).reduceLanes(VectorOperators.ADD);
+        out[o + 3 * step] = d0.add(d1).reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -362,7 +345,7 @@ final class FastSmallMatmul implements MatmulKernel {
      * and out[o + step]; 32 values per step, so each row has four accumulators. n = 32·m.
      */
     private static void dot1x2(float[] xr, int xOff, short[] h, int w0, int stride, int n, float[] out, int o,
-                               int step, float[] lanes) {
+                               int step) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
@@ -386,22 +369,19 @@ final class FastSmallMatmul implements MatmulKernel {
             b2 = even1.fma(low(p), b2);
             b3 = odd1.fma(high(p), b3);
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-        b0.add(b1).add(b2.add(b3)).intoArray(lanes, L);
-        out[o] = VectorCompactDots.sumLanes(lanes, 0);
-        out[o + step] = VectorCompactDots.sumLanes(lanes, L);
+        out[o] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        out[o + step] = b0.add(b1).add(b2.add(b3)).reduceLanes(VectorOperators.ADD);
     }
 
     /** One reordered input row times one bf16 weight row (the rows left past a multiple of the streams). */
-    private static float dot(float[] xr, int xOff, short[] h, int w0, int n, float[] lanes) {
+    private static float dot(float[] xr, int xOff, short[] h, int w0, int n) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         for (int k = 0; k < n; k += BF16_BLOCK) {
             IntVector p = pairs(h, w0 + k);
             a0 = FloatVector.fromArray(F, xr, xOff + k).fma(low(p), a0);
             a1 = FloatVector.fromArray(F, xr, xOff + k + L).fma(high(p), a1);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        return VectorCompactDots.sumLanes(lanes, 0);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -410,16 +390,14 @@ final class FastSmallMatmul implements MatmulKernel {
      * the group's scale. Two or four weight rows at once were no faster (four went past C2's inlining budget and
      * ran 20x slower, boxed).
      */
-    private static float dotQ8(float[] xr, int xOff, byte[] q, int q0, short[] s, int s0, int n, int g,
-                               float[] lanes) {
+    private static float dotQ8(float[] xr, int xOff, byte[] q, int q0, short[] s, int s0, int n, int g) {
         FloatVector a = FloatVector.zero(F);
         for (int k = 0; k < n; k += Q8_BLOCK) {
             a = q8Block(q, q0 + k, FloatVector.fromArray(F, xr, xOff + k), FloatVector.fromArray(F, xr, xOff + k + L),
                     FloatVector.fromArray(F, xr, xOff + k + 2 * L), FloatVector.fromArray(F, xr, xOff + k + 3 * L))
                     .fma(scale(s, s0 + k / g), a);
         }
-        a.intoArray(lanes, 0);
-        return VectorCompactDots.sumLanes(lanes, 0);
+        return a.reduceLanes(VectorOperators.ADD);
     }
 
     /**

@@ -11,21 +11,27 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast mode's products on BF16 and int8 weights, free of the fixed order (with OpenBLAS present only the
- * products of up to {@link SplitMatmul#SMALL_ROWS} rows come here). One 256-bit load is read as eight ints: 16
- * bf16 values (each int's low half an even element, its high half the next odd one: a shift and a mask give two
- * float vectors) or 32 int8 values (four sign-extended bytes per int). The fixed-order kernels instead convert
- * 128- or 64-bit pieces lane by lane, and that conversion, not memory, bounded them (4.7 GMAC/s on one core on a
- * cache-resident 32000x128 bf16 matrix). The input rows are reordered once per call to match the weights' lane
- * order. Few input rows are bound by memory: for bf16, two or four weight rows, far apart so that each is a long
- * sequential stream, share every input load ({@link #bf16Rows}); int8 goes a row at a time ({@link #dotQ8}).
- * More rows are bound by compute: two weight rows meet four input rows at a time ({@link #batch}). Measured in
- * isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s, 2816x1024 12.4 against 6.4 (20 GB/s
- * from memory with the streams); int8 2816x1024 9.4 against 4.6. Other formats go to the fixed-order kernels.
- * Lanes are summed by reduceLanes, as the fast mode needs no fixed tree: on the 32000x128 LM head (128 values
- * per row, so one sum per 128 multiply-adds) one core reached 22 GB/s against 16 with lanes stored and added.
+ * The fast mode's products of up to 64 rows on BF16 and int8 weights, free of the fixed order (with OpenBLAS
+ * present only the products of up to {@link SplitMatmul#SMALL_ROWS} rows come here). One 256-bit load is read as
+ * eight ints: 16 bf16 values (each int's low half an even element, its high half the next odd one: a shift and a
+ * mask give two float vectors) or 32 int8 values (four sign-extended bytes per int). The fixed-order kernels
+ * instead convert 128- or 64-bit pieces lane by lane, and that conversion, not memory, bounded them (4.7 GMAC/s on
+ * one core on a cache-resident 32000x128 bf16 matrix). The input rows are reordered once per call to match the
+ * weights' lane order. Few input rows are bound by memory: for bf16, two or four weight rows, far apart so that
+ * each is a long sequential stream, share every input load ({@link #bf16Rows}); int8 goes a row at a time ({@link
+ * #dotQ8}). More rows are bound by compute: two weight rows meet four input rows at a time ({@link #batch}).
+ * Measured in isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s, 2816x1024 12.4 against 6.4 (20
+ * GB/s from memory with the streams); int8 2816x1024 9.4 against 4.6. Other formats go to the fixed-order kernels.
+ * Lanes are summed by reduceLanes, as the fast mode needs no fixed tree: on the 32000x128 LM head (128 values per
+ * row, so one sum per 128 multiply-adds) one core reached 22 GB/s against 16 with lanes stored and added.
  */
 final class FastSmallMatmul implements MatmulKernel {
+    /**
+     * The most input rows taken here: the input is copied into the weights' lane order, and past this the copy
+     * would grow with the pass (a 2048-token pass of a 14336-wide layer: 117 MB per thread). Larger products go to
+     * OpenBLAS (SplitMatmul sends only up to 32 rows here) or, without it, to the fixed-order kernels.
+     */
+    private static final int MAX_ROWS = 64;
     /**
      * From this many int8 input rows on, the 4x2 kernel ({@link #batch}) beats one row at a time ({@link #dotQ8});
      * bf16 switches at four rows, where the memory-bound streams of {@link #bf16Rows} stop winning.
@@ -69,7 +75,7 @@ final class FastSmallMatmul implements MatmulKernel {
 
     @Override
     public void matmul(float[] x, int rows, WeightMatrix w, float[] out) {
-        int block = block(w, rows);
+        int block = rows <= MAX_ROWS ? block(w) : 0;
         if (block == 0) {
             fallback.matmul(x, rows, w, out);
             return;
@@ -85,7 +91,7 @@ final class FastSmallMatmul implements MatmulKernel {
     }
 
     /** The values per weight load for w's layout here, or 0 where these kernels do not take the product. */
-    private static int block(WeightMatrix w, int rows) {
+    private static int block(WeightMatrix w) {
         return switch (w.format()) {
             case BF16 -> w.cols() % BF16_BLOCK == 0 ? BF16_BLOCK : 0;
             case Q8 -> w.group() % Q8_BLOCK == 0 ? Q8_BLOCK : 0;

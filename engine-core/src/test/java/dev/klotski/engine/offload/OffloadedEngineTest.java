@@ -19,7 +19,13 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,8 +156,8 @@ class OffloadedEngineTest {
         }
         com.fasterxml.jackson.databind.JsonNode events = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(file.toFile()).get("traceEvents");
-        java.util.Map<Integer, String> tracks = new java.util.HashMap<>();
-        java.util.Map<String, Integer> spansPerTrack = new java.util.HashMap<>();
+        Map<Integer, String> tracks = new HashMap<>();
+        Map<String, Integer> spansPerTrack = new HashMap<>();
         for (com.fasterxml.jackson.databind.JsonNode e : events) {
             if (e.get("ph").asText().equals("M")) {
                 tracks.put(e.get("tid").asInt(), e.get("args").get("name").asText());
@@ -159,8 +165,8 @@ class OffloadedEngineTest {
         }
         boolean expertSpan = false;
         boolean loadSpan = false;
-        java.util.Set<String> batchSpans = new java.util.TreeSet<>();
-        java.util.regex.Pattern batchAttention = java.util.regex.Pattern.compile("L0 attention, batch (\\d+) .*");
+        Set<String> batchSpans = new TreeSet<>();
+        Pattern batchAttention = Pattern.compile("L0 attention, batch (\\d+) .*");
         for (com.fasterxml.jackson.databind.JsonNode e : events) {
             if (e.get("ph").asText().equals("X")) {
                 String track = tracks.get(e.get("tid").asInt());
@@ -168,7 +174,7 @@ class OffloadedEngineTest {
                 assertTrue(e.get("dur").asDouble() >= 0 && e.get("ts").asDouble() >= 0, e.toString());
                 expertSpan |= track.equals("compute") && e.get("name").asText().matches("L\\d+ expert \\d+ .*");
                 loadSpan |= track.startsWith("io-") && e.get("name").asText().startsWith("load L");
-                java.util.regex.Matcher batch = batchAttention.matcher(e.get("name").asText());
+                Matcher batch = batchAttention.matcher(e.get("name").asText());
                 if (track.equals("compute") && batch.matches()) {
                     batchSpans.add(batch.group(1));
                 }
@@ -177,6 +183,6 @@ class OffloadedEngineTest {
         assertTrue(spansPerTrack.keySet().containsAll(List.of("compute", "passes")), spansPerTrack.toString());
         assertTrue(spansPerTrack.keySet().stream().anyMatch(t -> t.startsWith("io-")), "a reader's own track");
         assertTrue(expertSpan && loadSpan, "expert computations and loads are spans: " + spansPerTrack);
-        assertEquals(java.util.Set.of("0", "1"), batchSpans, "one attention span per batch of the group");
+        assertEquals(Set.of("0", "1"), batchSpans, "one attention span per batch of the group");
     }
 }

@@ -1,6 +1,7 @@
 package dev.klotski.engine.kernel.cpu;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -56,17 +57,13 @@ final class ThreadPool implements AutoCloseable {
             }
             return;
         }
-        List<Future<?>> pending = new ArrayList<>(chunks - 1);
+        List<Runnable> others = new ArrayList<>(chunks - 1);
         for (int c = 1; c < chunks; c++) {
             int from = (int) ((long) n * c / chunks);
             int to = (int) ((long) n * (c + 1) / chunks);
-            pending.add(executor.submit(() -> body.run(from, to)));
+            others.add(() -> body.run(from, to));
         }
-        try {
-            body.run(0, (int) ((long) n / chunks));
-        } finally {
-            awaitAll(pending); // even when the caller's own chunk failed
-        }
+        runWithWorkers(others, () -> body.run(0, (int) ((long) n / chunks)));
     }
 
     /**
@@ -89,14 +86,19 @@ final class ThreadPool implements AutoCloseable {
                 body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
             }
         };
-        List<Future<?>> pending = new ArrayList<>(threads - 1);
-        for (int t = 1; t < threads; t++) {
-            pending.add(executor.submit(claim));
+        runWithWorkers(Collections.nCopies(threads - 1, claim), claim);
+    }
+
+    /** Hands the tasks to the workers, runs own on the calling thread, and returns once all have ended. */
+    private void runWithWorkers(List<Runnable> tasks, Runnable own) {
+        List<Future<?>> pending = new ArrayList<>(tasks.size());
+        for (Runnable task : tasks) {
+            pending.add(executor.submit(task));
         }
         try {
-            claim.run();
+            own.run();
         } finally {
-            awaitAll(pending);
+            awaitAll(pending); // even when the caller's own part failed
         }
     }
 

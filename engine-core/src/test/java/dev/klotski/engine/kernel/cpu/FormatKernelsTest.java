@@ -269,27 +269,27 @@ class FormatKernelsTest {
     void fastBf16ProductsDoNotDependOnTheThreadCount() {
         SplittableRandom r = new SplittableRandom(5);
         Layout bf16 = new Layout(WeightFormat.BF16, 0);
-        for (int in : new int[] {128, 528, 1024}) { // four streams, four at a wide width, two
-            for (int outDim : new int[] {77, 2001}) { // 2001 rows: split over the threads at every width
-                WeightMatrix w = matrix(r, bf16, outDim, in);
-                for (int rows : new int[] {1, 2, 3, 4, 5, 9, 33}) {
-                    float[] x = random(r, rows * in, 1);
-                    float[] one = null;
-                    for (int threads = 1; threads <= 3; threads++) {
-                        float[] got;
-                        try (Kernels k = KernelAgreementTest.withPool(threads,
-                                p -> new FastSmallMatmul(new VectorFixedOrderMatmul(p), p))) {
-                            got = run(k, x, rows, w);
-                        }
-                        if (one == null) {
-                            one = got;
-                        } else {
-                            assertArrayEquals(one, got, "in=" + in + " out=" + outDim + " rows=" + rows
-                                    + ": " + threads + " threads against 1");
+        List<Kernels> byThreads = new ArrayList<>(); // 1, 2 and 3 threads
+        for (int threads = 1; threads <= 3; threads++) {
+            byThreads.add(KernelAgreementTest.withPool(threads,
+                    p -> new FastSmallMatmul(new VectorFixedOrderMatmul(p), p)));
+        }
+        try {
+            for (int in : new int[] {128, 528, 1024}) { // four streams, four at a wide width, two
+                for (int outDim : new int[] {77, 2001}) { // 2001 rows: split over the threads at every width
+                    WeightMatrix w = matrix(r, bf16, outDim, in);
+                    for (int rows : new int[] {1, 2, 3, 4, 5, 9, 33}) {
+                        float[] x = random(r, rows * in, 1);
+                        float[] one = run(byThreads.get(0), x, rows, w);
+                        for (int t = 1; t < byThreads.size(); t++) {
+                            assertArrayEquals(one, run(byThreads.get(t), x, rows, w), "in=" + in + " out=" + outDim
+                                    + " rows=" + rows + ": " + (t + 1) + " threads against 1");
                         }
                     }
                 }
             }
+        } finally {
+            byThreads.forEach(Kernels::close);
         }
     }
 

@@ -10,40 +10,55 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.B2F;
+
 /**
  * The fast mode's products of up to 64 rows on BF16 and int8 weights, free of the fixed order (with OpenBLAS
- * present only the products of up to {@link SplitMatmul#SMALL_ROWS} rows come here). One 256-bit load is read as
- * eight ints: 16 bf16 values (each int's low half an even element, its high half the next odd one: a shift and a
- * mask give two float vectors) or 32 int8 values (four sign-extended bytes per int). The fixed-order kernels
- * instead convert 128- or 64-bit pieces lane by lane, and that conversion, not memory, bounded them (4.7 GMAC/s on
- * one core on a cache-resident 32000x128 bf16 matrix). The input rows are reordered once per call to match the
- * weights' lane order. Few input rows are bound by memory: for bf16, two or four weight rows, far apart so that
- * each is a long sequential stream, share every input load ({@link #bf16Rows}); int8 goes a row at a time ({@link
- * #dotQ8}). More rows are bound by compute: two weight rows meet four input rows at a time ({@link #batch}).
- * Measured in isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s, 2816x1024 12.4 against 6.4 (20
- * GB/s from memory with the streams); int8 2816x1024 9.4 against 4.6. Other formats go to the fixed-order kernels.
- * Lanes are summed by reduceLanes, as the fast mode needs no fixed tree: on the 32000x128 LM head (128 values per
- * row, so one sum per 128 multiply-adds) one core reached 22 GB/s against 16 with lanes stored and added.
+ * present only the products of up to {@link SplitMatmul#SMALL_ROWS} rows come here). bf16: one 256-bit load is
+ * read as eight ints, 16 values (each int's low half an even element, its high half the next odd one: a shift and
+ * a mask give two float vectors), and the input rows are reordered once per call to match. int8: QL bytes convert
+ * to QL floats (16 where the machine has 512-bit vectors, else 8) and the input is taken as it is. The fixed-order
+ * kernels instead convert 128- or 64-bit pieces lane by lane, and that conversion, not memory, bounded them (4.7
+ * GMAC/s on one core on a cache-resident 32000x128 bf16 matrix). Few input rows are bound by memory: two or four
+ * weight rows, far apart so that each is a long sequential stream, share every input load ({@link #bf16Rows},
+ * {@link #q8Rows}). More rows are bound by compute: two weight rows meet four input rows at a time ({@link
+ * #batch}). Measured in isolation on one core, one row: bf16 32000x128 6.4 against 3.2 GMAC/s, 2816x1024 12.4
+ * against 6.4 (20 GB/s from memory with the streams). Other formats go to the fixed-order kernels. Lanes are
+ * summed by reduceLanes, as the fast mode needs no fixed tree: on the 32000x128 LM head (128 values per row, so
+ * one sum per 128 multiply-adds) one core reached 22 GB/s against 16 with lanes stored and added.
+ * <p>The vector code of each kernel is written out in it: helpers that take or return vectors are inlined only
+ * if C2 decides so, and one that it compiled on its own first, or whose type profile saw two vector shapes, left
+ * vector code boxed (a run then allocated gigabytes and slowed to a third).
  */
 final class FastSmallMatmul implements MatmulKernel {
     /**
-     * The most input rows taken here: the input is copied into the weights' lane order, and past this the copy
-     * would grow with the pass (a 2048-token pass of a 14336-wide layer: 117 MB per thread). Larger products go to
+     * The most input rows taken here: a bf16 product copies its input into the weights' lane order, and past this
+     * the copy would grow with the pass (a 2048-token pass of a 14336-wide layer: 117 MB per thread). Larger products go to
      * OpenBLAS (SplitMatmul sends only up to 32 rows here) or, without it, to the fixed-order kernels.
      */
     private static final int MAX_ROWS = 64;
     /**
-     * From this many int8 input rows on, the 4x2 kernel ({@link #batch}) beats one row at a time ({@link #dotQ8});
+     * From this many int8 input rows on, the 4x2 kernel ({@link #batch}) beats the streams of {@link #q8Rows};
      * bf16 switches at four rows, where the memory-bound streams of {@link #bf16Rows} stop winning.
      */
     private static final int MIN_Q8_BATCH_ROWS = 3;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> H = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
     private static final int L = 8;
-    /** The values one weight load holds: 16 bf16 or 32 int8. */
+    /** The values one bf16 weight load holds. */
     private static final int BF16_BLOCK = 2 * L;
-    private static final int Q8_BLOCK = 4 * L;
+    /**
+     * int8 weights widen by conversion (vpmovsxbd and vcvtdq2ps): QL bytes to QL floats, 16 where the machine has
+     * 512-bit vectors, else 8. A Xeon with AVX-512, 2816x1024 int8 from memory, one input row, GB/s: one core 3.9
+     * with the 256-bit shifts this replaced (seven shifts and four conversions per 32 values), 8.7 converted at
+     * 512 bits; two cores 7.2 against 15.3. Converted at 256 bits it was no faster than the shifts.
+     */
+    private static final VectorSpecies<Float> QF =
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> QB = QF.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final int QL = QF.length();
+    /** The smallest int8 group taken: the kernels read 2·QL values (at most 32) under one scale. */
+    private static final int Q8_BLOCK = 32;
     /** Weight rows per parallel chunk unit: 16 rows of a 1024-wide layer are 32 KiB, one core's L1. */
     private static final int TILE = 16;
     /** Parallel ranges per thread, claimed as threads get free (a 2816-row product: 8 ranges of 352 rows). */
@@ -81,7 +96,7 @@ final class FastSmallMatmul implements MatmulKernel {
             return;
         }
         int in = w.cols();
-        float[] xr = reorder(x, rows * in, block);
+        float[] xr = w.format() == WeightFormat.BF16 ? reorder(x, rows * in, block) : x;
         int tiles = (w.rows() + TILE - 1) / TILE;
         if ((long) rows * w.rows() * in < TiledFixedOrderMatmul.SERIAL_MACS) {
             tiles(xr, rows, w, out, 0, tiles);
@@ -90,18 +105,24 @@ final class FastSmallMatmul implements MatmulKernel {
         }
     }
 
-    /** The values per weight load for w's layout here, or 0 where these kernels do not take the product. */
+    /** log2 of an int8 matrix's group size: the value index shifted by it is the group's. */
+    private static int groupShift(WeightMatrix w) {
+        return Integer.numberOfTrailingZeros(w.group());
+    }
+
+    /** The values per weight block for w's layout here, or 0 where these kernels do not take the product. */
     private static int block(WeightMatrix w) {
         return switch (w.format()) {
             case BF16 -> w.cols() % BF16_BLOCK == 0 ? BF16_BLOCK : 0;
-            case Q8 -> w.group() % Q8_BLOCK == 0 ? Q8_BLOCK : 0;
+            // A power-of-two group, so a block's scale is found by a shift: a division per block cost a third.
+            case Q8 -> w.group() % Q8_BLOCK == 0 && Integer.bitCount(w.group()) == 1 ? Q8_BLOCK : 0;
             default -> 0;
         };
     }
 
     /**
-     * x's values in the order the weights widen in: within each block of s·8 values (s = 2 for bf16, 4 for
-     * int8), the values at positions ≡ 0 (mod s) first, then ≡ 1, and so on.
+     * x's values in the order bf16 weights widen in: within each block of 16 values, the even positions first,
+     * then the odd ones. int8 weights convert in order and take x as it is.
      */
     private float[] reorder(float[] x, int n, int block) {
         float[] xr = reordered.get();
@@ -130,17 +151,37 @@ final class FastSmallMatmul implements MatmulKernel {
         }
         if (bf16) {
             bf16Rows(xr, rows, w, out, oFrom, oTo);
-            return;
+        } else {
+            q8Rows(xr, rows, w, out, oFrom, oTo);
         }
+    }
+
+    /**
+     * Weight rows [oFrom, oTo) of an int8 product of one or two input rows, read as two long streams as in {@link
+     * #bf16Rows}: row i of each half of the range together. One core, 2816x1024 from memory: 8.4 GB/s against
+     * 7.2 a row at a time; two cores 16.2 against 14.3. Rows are left over only at the matrix's end, and each
+     * half of {@link #dot1x2Q8} computes a row alike, so a row's bits ignore the thread count.
+     */
+    private static void q8Rows(float[] x, int rows, WeightMatrix w, float[] out, int oFrom, int oTo) {
         int in = w.cols();
         int outDim = w.rows();
-        for (int oStart = oFrom; oStart < oTo; oStart += TILE) {
-            int oEnd = Math.min(oTo, oStart + TILE);
+        int groups = in / w.group();
+        int shift = groupShift(w);
+        byte[] q = w.quants();
+        short[] s = w.scales();
+        int part = (oTo - oFrom) / 2;
+        for (int i = 0; i < part; i++) {
+            int o0 = oFrom + i;
+            int o1 = o0 + part;
             for (int r = 0; r < rows; r++) {
-                for (int o = oStart; o < oEnd; o++) {
-                    out[r * outDim + o] = dotQ8(xr, r * in, w.quants(), o * in, w.scales(), o * (in / w.group()), in,
-                            w.group());
-                }
+                dot1x2Q8(x, r * in, q, o0 * in, o1 * in, s, o0 * groups, o1 * groups, in, shift, out,
+                        r * outDim + o0, part);
+            }
+        }
+        for (int o = oFrom + 2 * part; o < oTo; o++) {
+            for (int r = 0; r < rows; r++) {
+                // the row twice, to one output: the arithmetic of either half of a pair
+                dot1x2Q8(x, r * in, q, o * in, o * in, s, o * groups, o * groups, in, shift, out, r * outDim + o, 0);
             }
         }
     }
@@ -219,7 +260,7 @@ final class FastSmallMatmul implements MatmulKernel {
             } else {
                 int groups = in / w.group();
                 dot4x2Q8(xr, x0, x1, x2, x3, w.quants(), o0 * in, o1 * in, w.scales(), o0 * groups, o1 * groups, in,
-                        w.group(), out, out0, out1, out2, out3, o1 - o0);
+                        groupShift(w), out, out0, out1, out2, out3, o1 - o0);
             }
         }
     }
@@ -261,42 +302,45 @@ final class FastSmallMatmul implements MatmulKernel {
 
     /**
      * {@link #dot4x2} on int8 weights: quants at q[w0..] and q[w1..], f16 scales from s[s0..] and s[s1..], one per
-     * group of g values (g = 32·m). Each 32-value load gives four float vectors (byte m of every int, see
-     * {@link #q8Block}), scaled by the group's scale before the multiply-adds: q·d is exact in float32, so the
-     * scaling costs no accuracy and the accumulators need no per-group sum.
+     * group of 2^shift values (at least 32); x in its own order. Each QL quants convert to a float vector, scaled by
+     * the group's scale before the multiply-adds: q·d is exact in float32, so the scaling costs no accuracy and the
+     * accumulators need no per-group sum.
      */
-    private static void dot4x2Q8(float[] xr, int x0, int x1, int x2, int x3, byte[] q, int w0, int w1, short[] s,
-                                 int s0, int s1, int n, int g, float[] out, int o0, int o1, int o2, int o3,
+    private static void dot4x2Q8(float[] x, int x0, int x1, int x2, int x3, byte[] q, int w0, int w1, short[] s,
+                                 int s0, int s1, int n, int shift, float[] out, int o0, int o1, int o2, int o3,
                                  int step) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
-        FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F);
-        for (int k = 0; k < n; k += Q8_BLOCK) {
-            IntVector p = (IntVector) ByteVector.fromArray(B, q, w0 + k).reinterpretAsInts();
-            IntVector u = (IntVector) ByteVector.fromArray(B, q, w1 + k).reinterpretAsInts();
-            FloatVector d = scale(s, s0 + k / g);
-            FloatVector e = scale(s, s1 + k / g);
-            for (int m = 0; m < 4; m++) { // byte m of each int: value 4j + m, in the reordered x's lane j
-                int up = 24 - 8 * m;
-                FloatVector v = toFloat(p.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).mul(d);
-                FloatVector t = toFloat(u.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).mul(e);
-                int at = k + m * L;
-                FloatVector x = FloatVector.fromArray(F, xr, x0 + at);
-                a0 = x.fma(v, a0);
-                a1 = x.fma(t, a1);
-                x = FloatVector.fromArray(F, xr, x1 + at);
-                b0 = x.fma(v, b0);
-                b1 = x.fma(t, b1);
-                x = FloatVector.fromArray(F, xr, x2 + at);
-                c0 = x.fma(v, c0);
-                c1 = x.fma(t, c1);
-                x = FloatVector.fromArray(F, xr, x3 + at);
-                d0 = x.fma(v, d0);
-                d1 = x.fma(t, d1);
-            }
+        FloatVector a0 = FloatVector.zero(QF), a1 = FloatVector.zero(QF);
+        FloatVector b0 = FloatVector.zero(QF), b1 = FloatVector.zero(QF);
+        FloatVector c0 = FloatVector.zero(QF), c1 = FloatVector.zero(QF);
+        FloatVector d0 = FloatVector.zero(QF), d1 = FloatVector.zero(QF);
+        for (int j = 0; j < n; j += QL) { // one flat loop: a nested one over a block's slices was not intrinsified
+            FloatVector v = ((FloatVector) ByteVector.fromArray(QB, q, w0 + j).convertShape(B2F, QF, 0))
+                    .mul(FloatVector.broadcast(QF, HalfFloats.f16ToFloatFast(s[s0 + (j >>> shift)])));
+            FloatVector t = ((FloatVector) ByteVector.fromArray(QB, q, w1 + j).convertShape(B2F, QF, 0))
+                    .mul(FloatVector.broadcast(QF, HalfFloats.f16ToFloatFast(s[s1 + (j >>> shift)])));
+            FloatVector xv = FloatVector.fromArray(QF, x, x0 + j);
+            a0 = xv.fma(v, a0);
+            a1 = xv.fma(t, a1);
+            xv = FloatVector.fromArray(QF, x, x1 + j);
+            b0 = xv.fma(v, b0);
+            b1 = xv.fma(t, b1);
+            xv = FloatVector.fromArray(QF, x, x2 + j);
+            c0 = xv.fma(v, c0);
+            c1 = xv.fma(t, c1);
+            xv = FloatVector.fromArray(QF, x, x3 + j);
+            d0 = xv.fma(v, d0);
+            d1 = xv.fma(t, d1);
         }
-        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step);
+        // Summed here, not by store8: a vector-valued helper shared by the 256-bit bf16 and the 512-bit int8
+        // kernels sees both shapes in its type profile, and C2 then at times left vector code boxed.
+        out[o0] = a0.reduceLanes(VectorOperators.ADD);
+        out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
+        out[o1] = b0.reduceLanes(VectorOperators.ADD);
+        out[o1 + step] = b1.reduceLanes(VectorOperators.ADD);
+        out[o2] = c0.reduceLanes(VectorOperators.ADD);
+        out[o2 + step] = c1.reduceLanes(VectorOperators.ADD);
+        out[o3] = d0.reduceLanes(VectorOperators.ADD);
+        out[o3 + step] = d1.reduceLanes(VectorOperators.ADD);
     }
 
     /** The eight sums of a 4x2 kernel to out[oj] (first weight row) and out[oj + step] (second), j = 0..3. */
@@ -391,40 +435,28 @@ final class FastSmallMatmul implements MatmulKernel {
     }
 
     /**
-     * Reordered input row at xr[xOff..] times one int8 weight row (quants from q[q0..], f16 scales from s[s0..]).
-     * Per 32 values: one load, four sign-extended bytes per int, a sum over the block, then one multiply-add by
-     * the group's scale. Two or four weight rows at once were no faster (four went past C2's inlining budget and
-     * ran 20x slower, boxed).
+     * Input row at x[xOff..] times the int8 weight rows at q[q0..] and q[q1..] (f16 scales from s[s0..], s[s1..],
+     * one per group of 2^shift values), to out[o] and out[o + step]. Each QL quants convert to floats and take
+     * their group's scale (exact, as in {@link #dot4x2Q8}); each row has two accumulators. The vector code is
+     * written out here, not in helpers: a helper that C2 compiled on its own first returns boxed vectors, and
+     * the whole run slowed to a third.
      */
-    private static float dotQ8(float[] xr, int xOff, byte[] q, int q0, short[] s, int s0, int n, int g) {
-        FloatVector a = FloatVector.zero(F);
-        for (int k = 0; k < n; k += Q8_BLOCK) {
-            a = q8Block(q, q0 + k, FloatVector.fromArray(F, xr, xOff + k), FloatVector.fromArray(F, xr, xOff + k + L),
-                    FloatVector.fromArray(F, xr, xOff + k + 2 * L), FloatVector.fromArray(F, xr, xOff + k + 3 * L))
-                    .fma(scale(s, s0 + k / g), a);
+    private static void dot1x2Q8(float[] x, int xOff, byte[] q, int q0, int q1, short[] s, int s0, int s1, int n,
+                                 int shift, float[] out, int o, int step) {
+        FloatVector a0 = FloatVector.zero(QF), a1 = FloatVector.zero(QF);
+        FloatVector b0 = FloatVector.zero(QF), b1 = FloatVector.zero(QF);
+        for (int j = 0; j < n; j += 2 * QL) { // both slices in one group: groups hold 32 values or more
+            FloatVector d = FloatVector.broadcast(QF, HalfFloats.f16ToFloatFast(s[s0 + (j >>> shift)]));
+            FloatVector e = FloatVector.broadcast(QF, HalfFloats.f16ToFloatFast(s[s1 + (j >>> shift)]));
+            FloatVector x0 = FloatVector.fromArray(QF, x, xOff + j);
+            FloatVector x1 = FloatVector.fromArray(QF, x, xOff + j + QL);
+            a0 = x0.fma(((FloatVector) ByteVector.fromArray(QB, q, q0 + j).convertShape(B2F, QF, 0)).mul(d), a0);
+            a1 = x1.fma(((FloatVector) ByteVector.fromArray(QB, q, q0 + j + QL).convertShape(B2F, QF, 0)).mul(d), a1);
+            b0 = x0.fma(((FloatVector) ByteVector.fromArray(QB, q, q1 + j).convertShape(B2F, QF, 0)).mul(e), b0);
+            b1 = x1.fma(((FloatVector) ByteVector.fromArray(QB, q, q1 + j + QL).convertShape(B2F, QF, 0)).mul(e), b1);
         }
-        return a.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * Σ x·q over the 32 int8 values at q[off..]: read as eight ints, byte m of int j is value 4j+m, which the
-     * reordered x holds in xm's lane j.
-     */
-    private static FloatVector q8Block(byte[] q, int off, FloatVector x0, FloatVector x1, FloatVector x2,
-                                     FloatVector x3) {
-        IntVector p = (IntVector) ByteVector.fromArray(B, q, off).reinterpretAsInts();
-        FloatVector t = x0.mul(toFloat(p.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)));
-        t = x1.fma(toFloat(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)), t);
-        t = x2.fma(toFloat(p.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)), t);
-        return x3.fma(toFloat(p.lanewise(VectorOperators.ASHR, 24)), t);
-    }
-
-    private static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
-
-    private static FloatVector scale(short[] s, int at) {
-        return FloatVector.broadcast(F, HalfFloats.f16ToFloatFast(s[at]));
+        out[o] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[o + step] = b0.add(b1).reduceLanes(VectorOperators.ADD);
     }
 
     /** bf16 values h[off..off+16) as eight ints: element 2j in int j's low half, element 2j+1 in its high half. */

@@ -1,33 +1,32 @@
 package dev.klotski.engine.kernel.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 /**
  * e^x in float from adds, multiplies and bit shifts only, the same steps on a vector's lanes and on one float,
  * so a result's bits depend on nothing but x. The Vector API's own EXP does not give that: compiled it calls
  * SVML, interpreted it calls Math.exp per lane, and the two differ in the last bit, so a batch-invariant run
  * changed with the JIT's progress and with where an element fell relative to a whole vector.
  * Method: x = n·ln2 + r with |r| ≤ ln2/2 (Cody and Waite's two-part ln2), e^r by Cephes' degree-6 polynomial,
- * then 2^n put in the exponent bits. Within 2 ulp of e^x over the clamped range.
+ * then 2^n put in the exponent bits. Within 2 ulp of e^x over the clamped range. The same steps on vector lanes
+ * are written out where they are used ({@link VectorLayerMath#siluMul}), not in a method here: a vector-valued
+ * helper that C2 compiles on its own first is then too big to inline, and its boxed vectors made every decode
+ * step allocate gigabytes.
  */
 final class PortableExp {
     /** exp's argument is clamped here: 2^n stays a normal float and the product finite. */
     static final float MIN_ARG = -87f;
     static final float MAX_ARG = 88f;
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693359375f; // 9 significant bits: n · LN2_HI is exact
-    private static final float LN2_LO = -2.12194440e-4f;
+    static final float LOG2E = 1.44269504088896341f;
+    static final float LN2_HI = 0.693359375f; // 9 significant bits: n · LN2_HI is exact
+    static final float LN2_LO = -2.12194440e-4f;
     /** 1.5 · 2^23: adding it rounds a float below 2^22 to an integer, held in the low mantissa bits. */
-    private static final float ROUNDER = 12582912f;
-    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
+    static final float ROUNDER = 12582912f;
+    static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+    static final float P0 = 1.9875691500e-4f;
+    static final float P1 = 1.3981999507e-3f;
+    static final float P2 = 8.3334519073e-3f;
+    static final float P3 = 4.1665795894e-2f;
+    static final float P4 = 1.6666665459e-1f;
+    static final float P5 = 5.0000001201e-1f;
 
     private PortableExp() {
     }
@@ -41,18 +40,5 @@ final class PortableExp {
         float y = p * (r * r) + r + 1f;
         int twoToN = (Float.floatToRawIntBits(shifted) - ROUNDER_BITS + 127) << 23;
         return y * Float.intBitsToFloat(twoToN);
-    }
-
-    /** {@link #exp(float)} on every lane, step for step. */
-    static FloatVector exp(FloatVector x) {
-        x = x.max(MIN_ARG).min(MAX_ARG);
-        FloatVector shifted = x.mul(LOG2E).add(ROUNDER);
-        FloatVector n = shifted.sub(ROUNDER);
-        FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-        FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
-        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector twoToN = ((IntVector) shifted.reinterpretAsInts()).sub(ROUNDER_BITS - 127)
-                .lanewise(VectorOperators.LSHL, 23);
-        return y.mul(twoToN.reinterpretAsFloats());
     }
 }

@@ -3,6 +3,8 @@ package dev.klotski.engine.kernel.cpu;
 import dev.klotski.engine.kernel.Kernels.AttentionShape;
 import dev.klotski.engine.kernel.MathFunctions;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +18,23 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorLayerMath implements LayerMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = 8;
+    // PortableExp's constants as vectors: the scalar forms (x.mul(2f)) go through a template shared by every
+    // vector shape, and once the 512-bit int8 kernels ran too it was at times left uncompiled (boxed vectors,
+    // gigabytes of garbage per run).
+    private static final FloatVector MIN_ARG = FloatVector.broadcast(S, PortableExp.MIN_ARG);
+    private static final FloatVector MAX_ARG = FloatVector.broadcast(S, PortableExp.MAX_ARG);
+    private static final FloatVector LOG2E = FloatVector.broadcast(S, PortableExp.LOG2E);
+    private static final FloatVector ROUNDER = FloatVector.broadcast(S, PortableExp.ROUNDER);
+    private static final FloatVector LN2_HI = FloatVector.broadcast(S, PortableExp.LN2_HI);
+    private static final FloatVector LN2_LO = FloatVector.broadcast(S, PortableExp.LN2_LO);
+    private static final FloatVector P0 = FloatVector.broadcast(S, PortableExp.P0);
+    private static final FloatVector P1 = FloatVector.broadcast(S, PortableExp.P1);
+    private static final FloatVector P2 = FloatVector.broadcast(S, PortableExp.P2);
+    private static final FloatVector P3 = FloatVector.broadcast(S, PortableExp.P3);
+    private static final FloatVector P4 = FloatVector.broadcast(S, PortableExp.P4);
+    private static final FloatVector P5 = FloatVector.broadcast(S, PortableExp.P5);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final IntVector BIAS = IntVector.broadcast(IntVector.SPECIES_256, PortableExp.ROUNDER_BITS - 127);
 
     @Override
     public void attendOne(float[] queries, float[] context, AttentionShape shape, int t, int h, int length,
@@ -41,8 +60,16 @@ final class VectorLayerMath implements LayerMath {
         int i = from;
         for (; i + L <= to; i += L) {
             FloatVector x = FloatVector.fromArray(S, gate, i);
-            FloatVector e = PortableExp.exp(x.neg());
-            x.div(e.add(1f)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+            // PortableExp.exp(-x), step for step, written out here (see PortableExp for why)
+            FloatVector a = x.neg().max(MIN_ARG).min(MAX_ARG);
+            FloatVector shifted = a.mul(LOG2E).add(ROUNDER);
+            FloatVector n = shifted.sub(ROUNDER);
+            FloatVector r = a.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+            FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+            FloatVector y = p.mul(r.mul(r)).add(r).add(ONE);
+            IntVector twoToN = ((IntVector) shifted.reinterpretAsInts()).sub(BIAS).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = y.mul(twoToN.reinterpretAsFloats());
+            x.div(e.add(ONE)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
         }
         for (; i < to; i++) { // the same steps on the few elements past the last whole vector
             gate[i] = gate[i] / (1f + PortableExp.exp(-gate[i])) * up[i];
@@ -52,8 +79,9 @@ final class VectorLayerMath implements LayerMath {
     /** c[cOff..+n) += w · v[vOff..+n), each element rounded after the multiply and after the add. */
     private static void addScaled(float[] c, int cOff, float[] v, int vOff, float w, int n) {
         int d = 0;
+        FloatVector wv = FloatVector.broadcast(S, w);
         for (; d + L <= n; d += L) {
-            FloatVector.fromArray(S, c, cOff + d).add(FloatVector.fromArray(S, v, vOff + d).mul(w))
+            FloatVector.fromArray(S, c, cOff + d).add(FloatVector.fromArray(S, v, vOff + d).mul(wv))
                     .intoArray(c, cOff + d);
         }
         for (; d < n; d++) {

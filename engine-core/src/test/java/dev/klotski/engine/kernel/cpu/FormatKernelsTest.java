@@ -261,23 +261,31 @@ class FormatKernelsTest {
         Assumptions.assumeTrue(blas != null, "no native BLAS on this machine: the OpenBLAS kernels are not tested");
     }
 
+    /** The layouts the fast kernels take: bf16, and int8 with a power-of-two group of 32 or more. */
+    static Stream<Layout> fastLayouts() {
+        return Stream.of(new Layout(WeightFormat.BF16, 0), new Layout(WeightFormat.Q8, 32),
+                new Layout(WeightFormat.Q8, 64));
+    }
+
     /**
-     * The fast bf16 kernels read each thread's rows as two or four long streams, so which rows run together
-     * depends on the thread count; a row's bits must not (a Spark retry may land on an executor of other size).
+     * The fast kernels read each thread's rows as two or four long streams, so which rows run together depends
+     * on the thread count; a row's bits must not (a Spark retry may land on an executor of other size).
      */
-    @Test
-    void fastBf16ProductsDoNotDependOnTheThreadCount() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fastLayouts")
+    void fastProductsDoNotDependOnTheThreadCount(Layout layout) {
         SplittableRandom r = new SplittableRandom(5);
-        Layout bf16 = new Layout(WeightFormat.BF16, 0);
+        // bf16: four streams, four at a wide width, two; int8: three groups, then a wide row
+        int[] ins = layout.format() == WeightFormat.BF16 ? new int[] {128, 528, 1024} : new int[] {3 * layout.group(), 1024};
         List<Kernels> byThreads = new ArrayList<>(); // 1, 2 and 3 threads
         for (int threads = 1; threads <= 3; threads++) {
             byThreads.add(KernelAgreementTest.withPool(threads,
                     p -> new FastSmallMatmul(new VectorFixedOrderMatmul(p), p)));
         }
         try {
-            for (int in : new int[] {128, 528, 1024}) { // four streams, four at a wide width, two
+            for (int in : ins) {
                 for (int outDim : new int[] {77, 2001}) { // 2001 rows: split over the threads at every width
-                    WeightMatrix w = matrix(r, bf16, outDim, in);
+                    WeightMatrix w = matrix(r, layout, outDim, in);
                     for (int rows : new int[] {1, 2, 3, 4, 5, 9, 33}) {
                         float[] x = random(r, rows * in, 1);
                         float[] one = run(byThreads.get(0), x, rows, w);
@@ -293,15 +301,17 @@ class FormatKernelsTest {
         }
     }
 
-    /** From four rows on, the fast bf16 kernel gives a row the same bits at any position of any batch. */
-    @Test
-    void fastBf16BatchRowsDoNotDependOnTheirPosition() {
+    /** From four rows on (int8: three), the fast kernel gives a row the same bits at any position of any batch. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fastLayouts")
+    void fastBatchRowsDoNotDependOnTheirPosition(Layout layout) {
         SplittableRandom r = new SplittableRandom(6);
-        WeightMatrix w = matrix(r, new Layout(WeightFormat.BF16, 0), 333, 256);
+        WeightMatrix w = matrix(r, layout, 333, 256);
         float[] x = random(r, 40 * 256, 1);
         try (Kernels k = KernelAgreementTest.withPool(2, p -> new FastSmallMatmul(new VectorFixedOrderMatmul(p), p))) {
             float[] all = run(k, x, 40, w);
-            for (int[] call : new int[][] {{4, 0}, {5, 4}, {7, 2}, {33, 32}, {37, 3}}) { // rows, the row's position
+            int[][] calls = {{4, 0}, {5, 4}, {7, 2}, {33, 32}, {37, 3}, {3, 2}}; // rows, the row's position
+            for (int[] call : layout.format() == WeightFormat.BF16 ? Arrays.copyOf(calls, 5) : calls) {
                 int rows = call[0], at = call[1];
                 float[] xs = new float[rows * 256];
                 for (int j = 0; j < rows; j++) { // x's rows in another order, our row at position `at`

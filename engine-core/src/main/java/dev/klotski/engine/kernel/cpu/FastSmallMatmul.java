@@ -33,8 +33,9 @@ import static jdk.incubator.vector.VectorOperators.B2F;
 final class FastSmallMatmul implements MatmulKernel {
     /**
      * The most input rows taken here: a bf16 product copies its input into the weights' lane order, and past this
-     * the copy would grow with the pass (a 2048-token pass of a 14336-wide layer: 117 MB per thread). Larger products go to
-     * OpenBLAS (SplitMatmul sends only up to 32 rows here) or, without it, to the fixed-order kernels.
+     * the copy would grow with the pass (a 2048-token pass of a 14336-wide layer: 117 MB per thread). Larger
+     * products go to OpenBLAS (SplitMatmul sends only up to 32 rows here) or, without it, to the fixed-order
+     * kernels.
      */
     private static final int MAX_ROWS = 64;
     /**

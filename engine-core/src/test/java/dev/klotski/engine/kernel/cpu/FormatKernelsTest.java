@@ -276,7 +276,9 @@ class FormatKernelsTest {
     void fastProductsDoNotDependOnTheThreadCount(Layout layout) {
         SplittableRandom r = new SplittableRandom(5);
         // bf16: four streams, four at a wide width, two; int8: three groups, then a wide row
-        int[] ins = layout.format() == WeightFormat.BF16 ? new int[] {128, 528, 1024} : new int[] {3 * layout.group(), 1024};
+        int[] ins = layout.format() == WeightFormat.BF16
+                ? new int[] {128, 528, 1024}
+                : new int[] {3 * layout.group(), 1024};
         List<Kernels> byThreads = new ArrayList<>(); // 1, 2 and 3 threads
         for (int threads = 1; threads <= 3; threads++) {
             byThreads.add(KernelAgreementTest.withPool(threads,

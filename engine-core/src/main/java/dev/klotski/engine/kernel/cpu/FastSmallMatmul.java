@@ -26,9 +26,10 @@ import static jdk.incubator.vector.VectorOperators.B2F;
  * against 6.4 (20 GB/s from memory with the streams). Other formats go to the fixed-order kernels. Lanes are
  * summed by reduceLanes, as the fast mode needs no fixed tree: on the 32000x128 LM head (128 values per row, so
  * one sum per 128 multiply-adds) one core reached 22 GB/s against 16 with lanes stored and added.
- * <p>The vector code of each kernel is written out in it: helpers that take or return vectors are inlined only
- * if C2 decides so, and one that it compiled on its own first, or whose type profile saw two vector shapes, left
- * vector code boxed (a run then allocated gigabytes and slowed to a third).
+ * <p>Helpers that take or return vectors are inlined only if C2 decides so. One that it had compiled on its own
+ * first, or whose type profile saw both the 256-bit bf16 and the 512-bit int8 shapes, left vector code boxed (a
+ * run then allocated gigabytes and slowed to a third). So the int8 kernels write their vector code out and share
+ * no helper with the bf16 ones; bf16 keeps its small single-shape helpers (pairs, low, high, store8).
  */
 final class FastSmallMatmul implements MatmulKernel {
     /**
@@ -332,8 +333,7 @@ final class FastSmallMatmul implements MatmulKernel {
             d0 = xv.fma(v, d0);
             d1 = xv.fma(t, d1);
         }
-        // Summed here, not by store8: a vector-valued helper shared by the 256-bit bf16 and the 512-bit int8
-        // kernels sees both shapes in its type profile, and C2 then at times left vector code boxed.
+        // Summed here, not by store8, which the bf16 kernel keeps to one shape (see the class comment).
         out[o0] = a0.reduceLanes(VectorOperators.ADD);
         out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
         out[o1] = b0.reduceLanes(VectorOperators.ADD);
@@ -438,9 +438,8 @@ final class FastSmallMatmul implements MatmulKernel {
     /**
      * Input row at x[xOff..] times the int8 weight rows at q[q0..] and q[q1..] (f16 scales from s[s0..], s[s1..],
      * one per group of 2^shift values), to out[o] and out[o + step]. Each QL quants convert to floats and take
-     * their group's scale (exact, as in {@link #dot4x2Q8}); each row has two accumulators. The vector code is
-     * written out here, not in helpers: a helper that C2 compiled on its own first returns boxed vectors, and
-     * the whole run slowed to a third.
+     * their group's scale (exact, as in {@link #dot4x2Q8}); each row has two accumulators. Written out, with no
+     * vector helper (see the class comment).
      */
     private static void dot1x2Q8(float[] x, int xOff, byte[] q, int q0, int q1, short[] s, int s0, int s1, int n,
                                  int shift, float[] out, int o, int step) {

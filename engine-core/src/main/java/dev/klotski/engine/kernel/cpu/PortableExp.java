@@ -8,8 +8,8 @@ package dev.klotski.engine.kernel.cpu;
  * Method: x = n·ln2 + r with |r| ≤ ln2/2 (Cody and Waite's two-part ln2), e^r by Cephes' degree-6 polynomial,
  * then 2^n put in the exponent bits. Within 2 ulp of e^x over the clamped range. The same steps on vector lanes
  * are written out where they are used ({@link VectorLayerMath#siluMul}), not in a method here: a vector-valued
- * helper that C2 compiles on its own first is then too big to inline, and its boxed vectors made every decode
- * step allocate gigabytes.
+ * helper that C2 compiles on its own first is then too big to inline, and its boxed vectors made a bench run
+ * allocate gigabytes.
  */
 final class PortableExp {
     /** exp's argument is clamped here: 2^n stays a normal float and the product finite. */

@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.FMA;
+import static jdk.incubator.vector.VectorOperators.MUL;
 
 /**
  * The fast mode's products of up to 64 rows on BF16 and int8 weights, free of the fixed order (with OpenBLAS
@@ -26,10 +29,9 @@ import static jdk.incubator.vector.VectorOperators.B2F;
  * against 6.4 (20 GB/s from memory with the streams). Other formats go to the fixed-order kernels. Lanes are
  * summed by reduceLanes, as the fast mode needs no fixed tree: on the 32000x128 LM head (128 values per row, so
  * one sum per 128 multiply-adds) one core reached 22 GB/s against 16 with lanes stored and added.
- * <p>Helpers that take or return vectors are inlined only if C2 decides so. One that it had compiled on its own
- * first, or whose type profile saw both the 256-bit bf16 and the 512-bit int8 shapes, left vector code boxed (a
- * run then allocated gigabytes and slowed to a third). So the int8 kernels write their vector code out and share
- * no helper with the bf16 ones; bf16 keeps its small single-shape helpers (pairs, low, high, store8).
+ * <p>The vector code follows the package's rules (see package-info): the bf16 kernels call lanewise, keep only
+ * small single-shape helpers (pairs, low, high) and sum their lanes in place; the int8 kernels, the only 512-bit
+ * code, keep the fma and mul forms (their lanewise form was boxed in 4 runs of 6 at 32 sequences).
  */
 final class FastSmallMatmul implements MatmulKernel {
     /**
@@ -284,22 +286,31 @@ final class FastSmallMatmul implements MatmulKernel {
             FloatVector l0 = low(p), h0 = high(p), l1 = low(q), h1 = high(q);
             FloatVector even = FloatVector.fromArray(F, xr, x0 + k);
             FloatVector odd = FloatVector.fromArray(F, xr, x0 + k + L);
-            a0 = odd.fma(h0, even.fma(l0, a0));
-            a1 = odd.fma(h1, even.fma(l1, a1));
+            a0 = odd.lanewise(FMA, h0, even.lanewise(FMA, l0, a0));
+            a1 = odd.lanewise(FMA, h1, even.lanewise(FMA, l1, a1));
             even = FloatVector.fromArray(F, xr, x1 + k);
             odd = FloatVector.fromArray(F, xr, x1 + k + L);
-            b0 = odd.fma(h0, even.fma(l0, b0));
-            b1 = odd.fma(h1, even.fma(l1, b1));
+            b0 = odd.lanewise(FMA, h0, even.lanewise(FMA, l0, b0));
+            b1 = odd.lanewise(FMA, h1, even.lanewise(FMA, l1, b1));
             even = FloatVector.fromArray(F, xr, x2 + k);
             odd = FloatVector.fromArray(F, xr, x2 + k + L);
-            c0 = odd.fma(h0, even.fma(l0, c0));
-            c1 = odd.fma(h1, even.fma(l1, c1));
+            c0 = odd.lanewise(FMA, h0, even.lanewise(FMA, l0, c0));
+            c1 = odd.lanewise(FMA, h1, even.lanewise(FMA, l1, c1));
             even = FloatVector.fromArray(F, xr, x3 + k);
             odd = FloatVector.fromArray(F, xr, x3 + k + L);
-            d0 = odd.fma(h0, even.fma(l0, d0));
-            d1 = odd.fma(h1, even.fma(l1, d1));
+            d0 = odd.lanewise(FMA, h0, even.lanewise(FMA, l0, d0));
+            d1 = odd.lanewise(FMA, h1, even.lanewise(FMA, l1, d1));
         }
-        store8(a0, a1, b0, b1, c0, c1, d0, d1, out, o0, o1, o2, o3, step);
+        // Summed here, not in a helper taking the eight vectors: C2 once refused to inline one
+        // (NodeCountInliningCutoff), and it ran boxed until compiled on its own, seconds later.
+        out[o0] = a0.reduceLanes(VectorOperators.ADD);
+        out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
+        out[o1] = b0.reduceLanes(VectorOperators.ADD);
+        out[o1 + step] = b1.reduceLanes(VectorOperators.ADD);
+        out[o2] = c0.reduceLanes(VectorOperators.ADD);
+        out[o2 + step] = c1.reduceLanes(VectorOperators.ADD);
+        out[o3] = d0.reduceLanes(VectorOperators.ADD);
+        out[o3 + step] = d1.reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -333,21 +344,6 @@ final class FastSmallMatmul implements MatmulKernel {
             d0 = xv.fma(v, d0);
             d1 = xv.fma(t, d1);
         }
-        // Summed here, not by store8, which the bf16 kernel keeps to one shape (see the class comment).
-        out[o0] = a0.reduceLanes(VectorOperators.ADD);
-        out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
-        out[o1] = b0.reduceLanes(VectorOperators.ADD);
-        out[o1 + step] = b1.reduceLanes(VectorOperators.ADD);
-        out[o2] = c0.reduceLanes(VectorOperators.ADD);
-        out[o2 + step] = c1.reduceLanes(VectorOperators.ADD);
-        out[o3] = d0.reduceLanes(VectorOperators.ADD);
-        out[o3 + step] = d1.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** The eight sums of a 4x2 kernel to out[oj] (first weight row) and out[oj + step] (second), j = 0..3. */
-    private static void store8(FloatVector a0, FloatVector a1, FloatVector b0, FloatVector b1, FloatVector c0,
-                               FloatVector c1, FloatVector d0, FloatVector d1, float[] out, int o0, int o1, int o2,
-                               int o3, int step) {
         out[o0] = a0.reduceLanes(VectorOperators.ADD);
         out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
         out[o1] = b0.reduceLanes(VectorOperators.ADD);
@@ -373,22 +369,22 @@ final class FastSmallMatmul implements MatmulKernel {
             FloatVector even = FloatVector.fromArray(F, xr, xOff + k);
             FloatVector odd = FloatVector.fromArray(F, xr, xOff + k + L);
             IntVector p = pairs(h, w0 + k);
-            a0 = even.fma(low(p), a0);
-            a1 = odd.fma(high(p), a1);
+            a0 = even.lanewise(FMA, low(p), a0);
+            a1 = odd.lanewise(FMA, high(p), a1);
             p = pairs(h, w1 + k);
-            b0 = even.fma(low(p), b0);
-            b1 = odd.fma(high(p), b1);
+            b0 = even.lanewise(FMA, low(p), b0);
+            b1 = odd.lanewise(FMA, high(p), b1);
             p = pairs(h, w2 + k);
-            c0 = even.fma(low(p), c0);
-            c1 = odd.fma(high(p), c1);
+            c0 = even.lanewise(FMA, low(p), c0);
+            c1 = odd.lanewise(FMA, high(p), c1);
             p = pairs(h, w3 + k);
-            d0 = even.fma(low(p), d0);
-            d1 = odd.fma(high(p), d1);
+            d0 = even.lanewise(FMA, low(p), d0);
+            d1 = odd.lanewise(FMA, high(p), d1);
         }
-        out[o] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[o + step] = b0.add(b1).reduceLanes(VectorOperators.ADD);
-        out[o + 2 * step] = c0.add(c1).reduceLanes(VectorOperators.ADD);
-        out[o + 3 * step] = d0.add(d1).reduceLanes(VectorOperators.ADD);
+        out[o] = a0.lanewise(ADD, a1).reduceLanes(VectorOperators.ADD);
+        out[o + step] = b0.lanewise(ADD, b1).reduceLanes(VectorOperators.ADD);
+        out[o + 2 * step] = c0.lanewise(ADD, c1).reduceLanes(VectorOperators.ADD);
+        out[o + 3 * step] = d0.lanewise(ADD, d1).reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -408,20 +404,20 @@ final class FastSmallMatmul implements MatmulKernel {
             FloatVector even1 = FloatVector.fromArray(F, xr, xOff + k + 2 * L);
             FloatVector odd1 = FloatVector.fromArray(F, xr, xOff + k + 3 * L);
             IntVector p = pairs(h, w0 + k);
-            a0 = even0.fma(low(p), a0);
-            a1 = odd0.fma(high(p), a1);
+            a0 = even0.lanewise(FMA, low(p), a0);
+            a1 = odd0.lanewise(FMA, high(p), a1);
             p = pairs(h, w0 + k + BF16_BLOCK);
-            a2 = even1.fma(low(p), a2);
-            a3 = odd1.fma(high(p), a3);
+            a2 = even1.lanewise(FMA, low(p), a2);
+            a3 = odd1.lanewise(FMA, high(p), a3);
             p = pairs(h, w1 + k);
-            b0 = even0.fma(low(p), b0);
-            b1 = odd0.fma(high(p), b1);
+            b0 = even0.lanewise(FMA, low(p), b0);
+            b1 = odd0.lanewise(FMA, high(p), b1);
             p = pairs(h, w1 + k + BF16_BLOCK);
-            b2 = even1.fma(low(p), b2);
-            b3 = odd1.fma(high(p), b3);
+            b2 = even1.lanewise(FMA, low(p), b2);
+            b3 = odd1.lanewise(FMA, high(p), b3);
         }
-        out[o] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        out[o + step] = b0.add(b1).add(b2.add(b3)).reduceLanes(VectorOperators.ADD);
+        out[o] = a0.lanewise(ADD, a1).lanewise(ADD, a2.lanewise(ADD, a3)).reduceLanes(VectorOperators.ADD);
+        out[o + step] = b0.lanewise(ADD, b1).lanewise(ADD, b2.lanewise(ADD, b3)).reduceLanes(VectorOperators.ADD);
     }
 
     /** One reordered input row times one bf16 weight row (the rows left past a multiple of the streams). */
@@ -429,10 +425,10 @@ final class FastSmallMatmul implements MatmulKernel {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         for (int k = 0; k < n; k += BF16_BLOCK) {
             IntVector p = pairs(h, w0 + k);
-            a0 = FloatVector.fromArray(F, xr, xOff + k).fma(low(p), a0);
-            a1 = FloatVector.fromArray(F, xr, xOff + k + L).fma(high(p), a1);
+            a0 = FloatVector.fromArray(F, xr, xOff + k).lanewise(FMA, low(p), a0);
+            a1 = FloatVector.fromArray(F, xr, xOff + k + L).lanewise(FMA, high(p), a1);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return a0.lanewise(ADD, a1).reduceLanes(VectorOperators.ADD);
     }
 
     /**

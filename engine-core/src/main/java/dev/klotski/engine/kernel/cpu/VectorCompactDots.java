@@ -13,6 +13,8 @@ import dev.klotski.engine.tensor.HalfFloats;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.FMA;
 
 /**
  * {@link VectorFixedOrderMatmul}'s dot products on compact weight rows widened in registers. {@code dot*} is its
@@ -49,10 +51,10 @@ final class VectorCompactDots {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         for (int k = 0; k < n; k += 2 * L) {
-            acc0 = FloatVector.fromArray(S, a, aOff + k).fma(bf16(h, wOff + k), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + k + L).fma(bf16(h, wOff + k + L), acc1);
+            acc0 = FloatVector.fromArray(S, a, aOff + k).lanewise(FMA, bf16(h, wOff + k), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + k + L).lanewise(FMA, bf16(h, wOff + k + L), acc1);
         }
-        acc0.add(acc1).intoArray(lanes, 0);
+        acc0.lanewise(ADD, acc1).intoArray(lanes, 0);
         return sumLanes(lanes, 0) + 0f;
     }
 
@@ -65,20 +67,20 @@ final class VectorCompactDots {
         FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
         for (int k = 0; k < n; k += 2 * L) {
             FloatVector u = bf16(h, wOff + k);
-            a0 = FloatVector.fromArray(S, x, x0 + k).fma(u, a0);
-            b0 = FloatVector.fromArray(S, x, x1 + k).fma(u, b0);
-            c0 = FloatVector.fromArray(S, x, x2 + k).fma(u, c0);
-            d0 = FloatVector.fromArray(S, x, x3 + k).fma(u, d0);
+            a0 = FloatVector.fromArray(S, x, x0 + k).lanewise(FMA, u, a0);
+            b0 = FloatVector.fromArray(S, x, x1 + k).lanewise(FMA, u, b0);
+            c0 = FloatVector.fromArray(S, x, x2 + k).lanewise(FMA, u, c0);
+            d0 = FloatVector.fromArray(S, x, x3 + k).lanewise(FMA, u, d0);
             u = bf16(h, wOff + k + L);
-            a1 = FloatVector.fromArray(S, x, x0 + k + L).fma(u, a1);
-            b1 = FloatVector.fromArray(S, x, x1 + k + L).fma(u, b1);
-            c1 = FloatVector.fromArray(S, x, x2 + k + L).fma(u, c1);
-            d1 = FloatVector.fromArray(S, x, x3 + k + L).fma(u, d1);
+            a1 = FloatVector.fromArray(S, x, x0 + k + L).lanewise(FMA, u, a1);
+            b1 = FloatVector.fromArray(S, x, x1 + k + L).lanewise(FMA, u, b1);
+            c1 = FloatVector.fromArray(S, x, x2 + k + L).lanewise(FMA, u, c1);
+            d1 = FloatVector.fromArray(S, x, x3 + k + L).lanewise(FMA, u, d1);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        b0.add(b1).intoArray(lanes, 8);
-        c0.add(c1).intoArray(lanes, 16);
-        d0.add(d1).intoArray(lanes, 24);
+        a0.lanewise(ADD, a1).intoArray(lanes, 0);
+        b0.lanewise(ADD, b1).intoArray(lanes, 8);
+        c0.lanewise(ADD, c1).intoArray(lanes, 16);
+        d0.lanewise(ADD, d1).intoArray(lanes, 24);
         out[o0] = sumLanes(lanes, 0) + 0f;
         out[o1] = sumLanes(lanes, L) + 0f;
         out[o2] = sumLanes(lanes, 2 * L) + 0f;
@@ -90,10 +92,10 @@ final class VectorCompactDots {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         for (int k = 0; k < n; k += 2 * L) {
-            acc0 = FloatVector.fromArray(S, a, aOff + k).fma(f16(h, wOff + k), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + k + L).fma(f16(h, wOff + k + L), acc1);
+            acc0 = FloatVector.fromArray(S, a, aOff + k).lanewise(FMA, f16(h, wOff + k), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + k + L).lanewise(FMA, f16(h, wOff + k + L), acc1);
         }
-        acc0.add(acc1).intoArray(lanes, 0);
+        acc0.lanewise(ADD, acc1).intoArray(lanes, 0);
         return sumLanes(lanes, 0) + 0f;
     }
 
@@ -111,10 +113,10 @@ final class VectorCompactDots {
                 d = HalfFloats.f16ToFloatFast(s[sOff++]);
                 next += g;
             }
-            acc0 = FloatVector.fromArray(S, a, aOff + k).fma(q8(q, qOff + k, d), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + k + L).fma(q8(q, qOff + k + L, d), acc1);
+            acc0 = FloatVector.fromArray(S, a, aOff + k).lanewise(FMA, q8(q, qOff + k, d), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + k + L).lanewise(FMA, q8(q, qOff + k + L, d), acc1);
         }
-        acc0.add(acc1).intoArray(lanes, 0);
+        acc0.lanewise(ADD, acc1).intoArray(lanes, 0);
         return sumLanes(lanes, 0) + 0f;
     }
 
@@ -132,20 +134,20 @@ final class VectorCompactDots {
                 next += g;
             }
             FloatVector u = q8(q, qOff + k, d);
-            a0 = FloatVector.fromArray(S, x, x0 + k).fma(u, a0);
-            b0 = FloatVector.fromArray(S, x, x1 + k).fma(u, b0);
-            c0 = FloatVector.fromArray(S, x, x2 + k).fma(u, c0);
-            d0 = FloatVector.fromArray(S, x, x3 + k).fma(u, d0);
+            a0 = FloatVector.fromArray(S, x, x0 + k).lanewise(FMA, u, a0);
+            b0 = FloatVector.fromArray(S, x, x1 + k).lanewise(FMA, u, b0);
+            c0 = FloatVector.fromArray(S, x, x2 + k).lanewise(FMA, u, c0);
+            d0 = FloatVector.fromArray(S, x, x3 + k).lanewise(FMA, u, d0);
             u = q8(q, qOff + k + L, d);
-            a1 = FloatVector.fromArray(S, x, x0 + k + L).fma(u, a1);
-            b1 = FloatVector.fromArray(S, x, x1 + k + L).fma(u, b1);
-            c1 = FloatVector.fromArray(S, x, x2 + k + L).fma(u, c1);
-            d1 = FloatVector.fromArray(S, x, x3 + k + L).fma(u, d1);
+            a1 = FloatVector.fromArray(S, x, x0 + k + L).lanewise(FMA, u, a1);
+            b1 = FloatVector.fromArray(S, x, x1 + k + L).lanewise(FMA, u, b1);
+            c1 = FloatVector.fromArray(S, x, x2 + k + L).lanewise(FMA, u, c1);
+            d1 = FloatVector.fromArray(S, x, x3 + k + L).lanewise(FMA, u, d1);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        b0.add(b1).intoArray(lanes, 8);
-        c0.add(c1).intoArray(lanes, 16);
-        d0.add(d1).intoArray(lanes, 24);
+        a0.lanewise(ADD, a1).intoArray(lanes, 0);
+        b0.lanewise(ADD, b1).intoArray(lanes, 8);
+        c0.lanewise(ADD, c1).intoArray(lanes, 16);
+        d0.lanewise(ADD, d1).intoArray(lanes, 24);
         out[o0] = sumLanes(lanes, 0) + 0f;
         out[o1] = sumLanes(lanes, L) + 0f;
         out[o2] = sumLanes(lanes, 2 * L) + 0f;
@@ -164,12 +166,12 @@ final class VectorCompactDots {
             float d = HalfFloats.f16ToFloatFast(s[sOff++]);
             IntVector lo = nibbles(q, qOff);
             IntVector hi = nibbles(q, qOff + L);
-            acc0 = FloatVector.fromArray(S, a, aOff + k).fma(low(lo, d), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + k + L).fma(low(hi, d), acc1);
-            acc0 = FloatVector.fromArray(S, a, aOff + k + 2 * L).fma(high(lo, d), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + k + 3 * L).fma(high(hi, d), acc1);
+            acc0 = FloatVector.fromArray(S, a, aOff + k).lanewise(FMA, low(lo, d), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + k + L).lanewise(FMA, low(hi, d), acc1);
+            acc0 = FloatVector.fromArray(S, a, aOff + k + 2 * L).lanewise(FMA, high(lo, d), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + k + 3 * L).lanewise(FMA, high(hi, d), acc1);
         }
-        acc0.add(acc1).intoArray(lanes, 0);
+        acc0.lanewise(ADD, acc1).intoArray(lanes, 0);
         return sumLanes(lanes, 0) + 0f;
     }
 
@@ -186,20 +188,20 @@ final class VectorCompactDots {
             IntVector lo = nibbles(q, qOff);
             IntVector hi = nibbles(q, qOff + L);
             FloatVector u = low(lo, d);
-            a0 = FloatVector.fromArray(S, x, x0 + k).fma(u, a0);
-            b0 = FloatVector.fromArray(S, x, x1 + k).fma(u, b0);
+            a0 = FloatVector.fromArray(S, x, x0 + k).lanewise(FMA, u, a0);
+            b0 = FloatVector.fromArray(S, x, x1 + k).lanewise(FMA, u, b0);
             u = low(hi, d);
-            a1 = FloatVector.fromArray(S, x, x0 + k + L).fma(u, a1);
-            b1 = FloatVector.fromArray(S, x, x1 + k + L).fma(u, b1);
+            a1 = FloatVector.fromArray(S, x, x0 + k + L).lanewise(FMA, u, a1);
+            b1 = FloatVector.fromArray(S, x, x1 + k + L).lanewise(FMA, u, b1);
             u = high(lo, d);
-            a0 = FloatVector.fromArray(S, x, x0 + k + 2 * L).fma(u, a0);
-            b0 = FloatVector.fromArray(S, x, x1 + k + 2 * L).fma(u, b0);
+            a0 = FloatVector.fromArray(S, x, x0 + k + 2 * L).lanewise(FMA, u, a0);
+            b0 = FloatVector.fromArray(S, x, x1 + k + 2 * L).lanewise(FMA, u, b0);
             u = high(hi, d);
-            a1 = FloatVector.fromArray(S, x, x0 + k + 3 * L).fma(u, a1);
-            b1 = FloatVector.fromArray(S, x, x1 + k + 3 * L).fma(u, b1);
+            a1 = FloatVector.fromArray(S, x, x0 + k + 3 * L).lanewise(FMA, u, a1);
+            b1 = FloatVector.fromArray(S, x, x1 + k + 3 * L).lanewise(FMA, u, b1);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        b0.add(b1).intoArray(lanes, L);
+        a0.lanewise(ADD, a1).intoArray(lanes, 0);
+        b0.lanewise(ADD, b1).intoArray(lanes, L);
         out[o0] = sumLanes(lanes, 0) + 0f;
         out[o1] = sumLanes(lanes, L) + 0f;
     }

@@ -3,6 +3,8 @@ package dev.klotski.engine.kernel.cpu;
 import dev.klotski.engine.tensor.WeightMatrix;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.FMA;
 
 /**
  * Batch-invariant kernels on SIMD lanes (the incubating Vector API). Each output element is one dot product
@@ -46,18 +48,19 @@ final class VectorFixedOrderMatmul extends TiledFixedOrderMatmul {
         FloatVector acc1 = FloatVector.zero(S);
         int k = 0;
         for (; k + 2 * L <= n; k += 2 * L) {
-            acc0 = FloatVector.fromArray(S, a, aOff + k).fma(FloatVector.fromArray(S, b, bOff + k), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + k + L).fma(FloatVector.fromArray(S, b, bOff + k + L), acc1);
+            acc0 = FloatVector.fromArray(S, a, aOff + k).lanewise(FMA, FloatVector.fromArray(S, b, bOff + k), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + k + L)
+                    .lanewise(FMA, FloatVector.fromArray(S, b, bOff + k + L), acc1);
         }
         if (k + L <= n) {
-            acc0 = FloatVector.fromArray(S, a, aOff + k).fma(FloatVector.fromArray(S, b, bOff + k), acc0);
+            acc0 = FloatVector.fromArray(S, a, aOff + k).lanewise(FMA, FloatVector.fromArray(S, b, bOff + k), acc0);
             k += L;
         }
         float tail = 0f;
         for (; k < n; k++) {
             tail = Math.fma(a[aOff + k], b[bOff + k], tail);
         }
-        return sumLanes(acc0.add(acc1)) + tail;
+        return sumLanes(acc0.lanewise(ADD, acc1)) + tail;
     }
 
     @Override
@@ -72,28 +75,28 @@ final class VectorFixedOrderMatmul extends TiledFixedOrderMatmul {
             FloatVector q = FloatVector.fromArray(S, x, x1 + k);
             FloatVector u = FloatVector.fromArray(S, w, w0 + k);
             FloatVector v = FloatVector.fromArray(S, w, w1 + k);
-            a0 = p.fma(u, a0);
-            b0 = p.fma(v, b0);
-            c0 = q.fma(u, c0);
-            d0 = q.fma(v, d0);
+            a0 = p.lanewise(FMA, u, a0);
+            b0 = p.lanewise(FMA, v, b0);
+            c0 = q.lanewise(FMA, u, c0);
+            d0 = q.lanewise(FMA, v, d0);
             p = FloatVector.fromArray(S, x, x0 + k + L);
             q = FloatVector.fromArray(S, x, x1 + k + L);
             u = FloatVector.fromArray(S, w, w0 + k + L);
             v = FloatVector.fromArray(S, w, w1 + k + L);
-            a1 = p.fma(u, a1);
-            b1 = p.fma(v, b1);
-            c1 = q.fma(u, c1);
-            d1 = q.fma(v, d1);
+            a1 = p.lanewise(FMA, u, a1);
+            b1 = p.lanewise(FMA, v, b1);
+            c1 = q.lanewise(FMA, u, c1);
+            d1 = q.lanewise(FMA, v, d1);
         }
         if (k + L <= n) {
             FloatVector p = FloatVector.fromArray(S, x, x0 + k);
             FloatVector q = FloatVector.fromArray(S, x, x1 + k);
             FloatVector u = FloatVector.fromArray(S, w, w0 + k);
             FloatVector v = FloatVector.fromArray(S, w, w1 + k);
-            a0 = p.fma(u, a0);
-            b0 = p.fma(v, b0);
-            c0 = q.fma(u, c0);
-            d0 = q.fma(v, d0);
+            a0 = p.lanewise(FMA, u, a0);
+            b0 = p.lanewise(FMA, v, b0);
+            c0 = q.lanewise(FMA, u, c0);
+            d0 = q.lanewise(FMA, v, d0);
             k += L;
         }
         float ta = 0f, tb = 0f, tc = 0f, td = 0f;
@@ -103,10 +106,10 @@ final class VectorFixedOrderMatmul extends TiledFixedOrderMatmul {
             tc = Math.fma(x[x1 + k], w[w0 + k], tc);
             td = Math.fma(x[x1 + k], w[w1 + k], td);
         }
-        out[out0] = sumLanes(a0.add(a1)) + ta;
-        out[out0 + 1] = sumLanes(b0.add(b1)) + tb;
-        out[out1] = sumLanes(c0.add(c1)) + tc;
-        out[out1 + 1] = sumLanes(d0.add(d1)) + td;
+        out[out0] = sumLanes(a0.lanewise(ADD, a1)) + ta;
+        out[out0 + 1] = sumLanes(b0.lanewise(ADD, b1)) + tb;
+        out[out1] = sumLanes(c0.lanewise(ADD, c1)) + tc;
+        out[out1 + 1] = sumLanes(d0.lanewise(ADD, d1)) + td;
     }
 
     // ---- compact formats widened in registers (VectorCompactDots); others go through the tile buffer ----

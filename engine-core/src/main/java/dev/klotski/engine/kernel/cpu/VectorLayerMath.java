@@ -6,6 +6,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.MIN;
+import static jdk.incubator.vector.VectorOperators.MUL;
+import static jdk.incubator.vector.VectorOperators.NEG;
+import static jdk.incubator.vector.VectorOperators.SUB;
+import static jdk.incubator.vector.VectorOperators.DIV;
 
 /**
  * The SIMD backends' math on 8-wide vectors. Attention: each score is {@link VectorFixedOrderMatmul#orderedDot}
@@ -18,9 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorLayerMath implements LayerMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = 8;
-    // PortableExp's constants as vectors: the scalar forms (x.mul(2f)) go through a template shared by every
-    // vector shape, and once the 512-bit int8 kernels ran too it was at times left uncompiled (boxed vectors,
-    // gigabytes of garbage per run).
+    // PortableExp's constants as vectors, and lanewise calls: see the package's rules (package-info).
     private static final FloatVector MIN_ARG = FloatVector.broadcast(S, PortableExp.MIN_ARG);
     private static final FloatVector MAX_ARG = FloatVector.broadcast(S, PortableExp.MAX_ARG);
     private static final FloatVector LOG2E = FloatVector.broadcast(S, PortableExp.LOG2E);
@@ -61,15 +66,20 @@ final class VectorLayerMath implements LayerMath {
         for (; i + L <= to; i += L) {
             FloatVector x = FloatVector.fromArray(S, gate, i);
             // PortableExp.exp(-x), step for step, written out here (see PortableExp for why)
-            FloatVector a = x.neg().max(MIN_ARG).min(MAX_ARG);
-            FloatVector shifted = a.mul(LOG2E).add(ROUNDER);
-            FloatVector n = shifted.sub(ROUNDER);
-            FloatVector r = a.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-            FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
-            FloatVector y = p.mul(r.mul(r)).add(r).add(ONE);
-            IntVector twoToN = ((IntVector) shifted.reinterpretAsInts()).sub(BIAS).lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = y.mul(twoToN.reinterpretAsFloats());
-            x.div(e.add(ONE)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+            FloatVector a = x.lanewise(NEG).lanewise(MAX, MIN_ARG).lanewise(MIN, MAX_ARG);
+            FloatVector shifted = a.lanewise(MUL, LOG2E).lanewise(ADD, ROUNDER);
+            FloatVector n = shifted.lanewise(SUB, ROUNDER);
+            FloatVector r = a.lanewise(SUB, n.lanewise(MUL, LN2_HI)).lanewise(SUB, n.lanewise(MUL, LN2_LO));
+            FloatVector p = r.lanewise(MUL, P0).lanewise(ADD, P1);
+            p = p.lanewise(MUL, r).lanewise(ADD, P2);
+            p = p.lanewise(MUL, r).lanewise(ADD, P3);
+            p = p.lanewise(MUL, r).lanewise(ADD, P4);
+            p = p.lanewise(MUL, r).lanewise(ADD, P5);
+            FloatVector y = p.lanewise(MUL, r.lanewise(MUL, r)).lanewise(ADD, r).lanewise(ADD, ONE);
+            IntVector twoToN = ((IntVector) shifted.reinterpretAsInts()).lanewise(SUB, BIAS)
+                    .lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = y.lanewise(MUL, twoToN.reinterpretAsFloats());
+            x.lanewise(DIV, e.lanewise(ADD, ONE)).lanewise(MUL, FloatVector.fromArray(S, up, i)).intoArray(gate, i);
         }
         for (; i < to; i++) { // the same steps on the few elements past the last whole vector
             gate[i] = gate[i] / (1f + PortableExp.exp(-gate[i])) * up[i];
@@ -81,7 +91,8 @@ final class VectorLayerMath implements LayerMath {
         int d = 0;
         FloatVector wv = FloatVector.broadcast(S, w);
         for (; d + L <= n; d += L) {
-            FloatVector.fromArray(S, c, cOff + d).add(FloatVector.fromArray(S, v, vOff + d).mul(wv))
+            FloatVector scaled = FloatVector.fromArray(S, v, vOff + d).lanewise(MUL, wv);
+            FloatVector.fromArray(S, c, cOff + d).lanewise(ADD, scaled)
                     .intoArray(c, cOff + d);
         }
         for (; d < n; d++) {

@@ -9,6 +9,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import static jdk.incubator.vector.VectorOperators.MUL;
 
 /**
  * Eight compact weights to eight float32 lanes, exactly as {@link dev.klotski.engine.tensor.WeightRows} widens
@@ -23,6 +24,7 @@ final class VectorWidening {
     static final int L = 8;
 
     private static final int F16_REBIAS = (127 - 15) << 23;
+    private static final FloatVector SUBNORMAL_SCALE = FloatVector.broadcast(F, 0x1p-24f);
 
     private VectorWidening() {
     }
@@ -47,7 +49,8 @@ final class VectorWidening {
         VectorMask<Integer> special = magnitude.compare(VectorOperators.GT, 0x7BFF); // GT is one AVX2 instruction
         VectorMask<Integer> small = magnitude.compare(VectorOperators.LT, 0x0400);
         IntVector normal = shifted.add(F16_REBIAS).blend(shifted.or(0x7F800000), special);
-        IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f)
+        IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0))
+                .lanewise(MUL, SUBNORMAL_SCALE)
                 .reinterpretAsInts();
         // i is sign-extended from 16 bits, so its bit 31 is the f16 sign.
         return normal.blend(subnormal, small).or(i.and(0x80000000)).reinterpretAsFloats();
@@ -55,7 +58,8 @@ final class VectorWidening {
 
     /** int8 q[off..off+8) times the group's scale d: q·d is exact in float32. */
     static FloatVector q8(byte[] q, int off, float d) {
-        return ((FloatVector) ByteVector.fromArray(B, q, off).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+        return ((FloatVector) ByteVector.fromArray(B, q, off).convertShape(VectorOperators.B2F, F, 0))
+                .lanewise(MUL, FloatVector.broadcast(F, d));
     }
 
     /** Bytes q[off..off+8) as ints, sign-extended: two int4 values each. */
@@ -65,13 +69,14 @@ final class VectorWidening {
 
     /** The low nibbles n of {@link #nibbles}' bytes as (n - 8)·d, exact in float32. */
     static FloatVector low(IntVector bytes, float d) {
-        return ((FloatVector) bytes.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d);
+        return ((FloatVector) bytes.and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
+                .lanewise(MUL, FloatVector.broadcast(F, d));
     }
 
     /** The high nibbles n of {@link #nibbles}' bytes as (n - 8)·d (the sign extension is masked off). */
     static FloatVector high(IntVector bytes, float d) {
         return ((FloatVector) bytes.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)
-                .convert(VectorOperators.I2F, 0)).mul(d);
+                .convert(VectorOperators.I2F, 0)).lanewise(MUL, FloatVector.broadcast(F, d));
     }
 
     /** Whether Q8 rows of group g widen in 8-wide blocks (a block never straddles two scales). */

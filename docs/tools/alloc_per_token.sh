@@ -9,6 +9,7 @@ tmp=$(mktemp -d)
 allocated() { # new-tokens -> bytes allocated by all threads over the whole run
   java --add-modules jdk.incubator.vector -XX:StartFlightRecording=filename=$tmp/$1.jfr,settings=default \
     -jar "$jar" bench --model "$model" --batch-sizes "$batch" --prompt-tokens 32 --new-tokens "$1" --repeats 1 \
+    --warmup-ms 0 \
     --threads 2 >/dev/null 2>&1
   jfr print --events jdk.ThreadAllocationStatistics "$tmp/$1.jfr" | python3 -c '
 import re, sys

@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code klotski bench}: prefill and decode throughput for several batch sizes on random prompts. Each batch
- * size runs once to warm up, then {@code --repeats} times; medians are printed.
+ * size warms up (at least one pass, repeated for {@code --warmup-ms}), then runs {@code --repeats} times; medians
+ * are printed.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure prefill and decode tokens/s per batch size.")
 final class BenchCommand implements Callable<Integer> {
@@ -49,6 +50,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--repeats", defaultValue = "3", description = "Measured runs per batch size (default ${DEFAULT-VALUE}).")
     int repeats;
+
+    // C2 needs seconds to compile the vector kernels; a single short warm-up pass left the measured runs half in
+    // the interpreter (JFR: fallback vector code in the first 6 s of a run, none after).
+    @Option(names = "--warmup-ms", defaultValue = "5000", paramLabel = "MS",
+            description = "Warm-up per batch size: one pass, repeated until this long has passed (default ${DEFAULT-VALUE}).")
+    long warmupMs;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompts.")
     long seed;
@@ -82,6 +89,10 @@ final class BenchCommand implements Callable<Integer> {
         if (modes != null) {
             return new ModesBenchCommand(this).call();
         }
+        if (warmupMs < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--warmup-ms must be 0 or more (0: one warm-up pass per batch size), got " + warmupMs);
+        }
         List<ObjectNode> rows = new ArrayList<>();
         String kernels = null;
         ObjectNode weights = JSON.createObjectNode();
@@ -101,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
                     WeightBytesJson.put(weights, klotski);
                     for (int batch : batchSizes) {
                         List<GenerationRequest> requests = randomRequests(klotski, batch);
-                        klotski.generate(requests); // warm-up: JIT, page-in, a warm expert cache
+                        int warmups = warmUp(klotski, requests); // JIT, page-in, a warm expert cache
                         progress.update(++done);
                         List<List<GenerationResult>> runs = new ArrayList<>();
                         for (int r = 0; r < repeats; r++) {
@@ -109,6 +120,7 @@ final class BenchCommand implements Callable<Integer> {
                             progress.update(++done);
                         }
                         ObjectNode row = row(batch, klotski.options().offloaded() ? combo : null, runs);
+                        row.put("warmup_runs", warmups);
                         klotski.expertTier().ifPresent(t -> putTierFigures(row, t));
                         rows.add(row);
                     }
@@ -117,6 +129,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         print(rows, kernels, weights, diskBytesPerSecond);
         return 0;
+    }
+
+    /** Runs the requests once, then again until {@link #warmupMs} has passed; returns the number of passes. */
+    private int warmUp(KlotskiEngine klotski, List<GenerationRequest> requests) {
+        long deadline = System.nanoTime() + warmupMs * 1_000_000L;
+        int passes = 0;
+        do {
+            klotski.generate(requests);
+            passes++;
+        } while (System.nanoTime() < deadline);
+        return passes;
     }
 
     static List<java.nio.file.Path> safetensorsFiles(java.nio.file.Path dir) throws java.io.IOException {

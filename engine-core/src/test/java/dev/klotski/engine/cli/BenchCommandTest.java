@@ -17,7 +17,8 @@ class BenchCommandTest {
     void jsonReportsRatesAndHeldWeightBytesByFormat() throws Exception {
         String model = TestModels.qwen3().toString();
         GenerateCommandGoldenTest.Run run = GenerateCommandGoldenTest.cli("bench", "--model", model,
-                "--batch-sizes", "1,2", "--prompt-tokens", "4", "--new-tokens", "3", "--repeats", "1", "--format", "json");
+                "--batch-sizes", "1,2", "--prompt-tokens", "4", "--new-tokens", "3", "--repeats", "1",
+                "--warmup-ms", "0", "--format", "json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode out = JSON.readTree(run.out());
         assertEquals(2, out.get("results").size());
@@ -37,11 +38,34 @@ class BenchCommandTest {
     }
 
     @Test
+    void warmUpRepeatsUntilItsTimeHasPassed() throws Exception {
+        String model = TestModels.qwen3().toString();
+        long start = System.nanoTime();
+        GenerateCommandGoldenTest.Run run = GenerateCommandGoldenTest.cli("bench", "--model", model,
+                "--batch-sizes", "1", "--prompt-tokens", "4", "--new-tokens", "2", "--repeats", "1",
+                "--warmup-ms", "600", "--format", "json");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(System.nanoTime() - start >= 600_000_000L, "the warm-up lasts at least --warmup-ms");
+        JsonNode row = JSON.readTree(run.out()).get("results").get(0);
+        assertTrue(row.get("warmup_runs").asInt() > 1, "a pass of 2 tokens is far shorter than 600 ms: " + row);
+
+        GenerateCommandGoldenTest.Run once = GenerateCommandGoldenTest.cli("bench", "--model", model,
+                "--batch-sizes", "1", "--prompt-tokens", "4", "--new-tokens", "2", "--repeats", "1",
+                "--warmup-ms", "0", "--format", "json");
+        assertEquals(1, JSON.readTree(once.out()).get("results").get(0).get("warmup_runs").asInt());
+
+        GenerateCommandGoldenTest.Run negative = GenerateCommandGoldenTest.cli("bench", "--model", model,
+                "--warmup-ms", "-1");
+        assertTrue(negative.exitCode() != 0);
+        assertTrue(negative.err().contains("--warmup-ms must be 0 or more"), negative.err());
+    }
+
+    @Test
     void offloadedRunsEveryPolicyAndPrefetcherOnTheSamePrompts() throws Exception {
         String model = TestModels.qwen3().toString();
         GenerateCommandGoldenTest.Run run = GenerateCommandGoldenTest.cli("bench", "--model", model,
                 "--device-budget", "30%", "--prefetch", "none,next-gate", "--policy", "lru", "--batch-sizes", "2",
-                "--prompt-tokens", "6", "--new-tokens", "4", "--repeats", "1", "--format", "json");
+                "--prompt-tokens", "6", "--new-tokens", "4", "--repeats", "1", "--warmup-ms", "0", "--format", "json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode out = JSON.readTree(run.out());
         assertEquals("30%", out.get("device_budget").asText());

@@ -13,7 +13,6 @@ import jdk.incubator.vector.VectorSpecies;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.FMA;
-import static jdk.incubator.vector.VectorOperators.MUL;
 
 /**
  * The fast mode's products of up to 64 rows on BF16 and int8 weights, free of the fixed order (with OpenBLAS
@@ -303,14 +302,14 @@ final class FastSmallMatmul implements MatmulKernel {
         }
         // Summed here, not in a helper taking the eight vectors: C2 once refused to inline one
         // (NodeCountInliningCutoff), and it ran boxed until compiled on its own, seconds later.
-        out[o0] = a0.reduceLanes(VectorOperators.ADD);
-        out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
-        out[o1] = b0.reduceLanes(VectorOperators.ADD);
-        out[o1 + step] = b1.reduceLanes(VectorOperators.ADD);
-        out[o2] = c0.reduceLanes(VectorOperators.ADD);
-        out[o2 + step] = c1.reduceLanes(VectorOperators.ADD);
-        out[o3] = d0.reduceLanes(VectorOperators.ADD);
-        out[o3 + step] = d1.reduceLanes(VectorOperators.ADD);
+        out[o0] = a0.reduceLanes(ADD);
+        out[o0 + step] = a1.reduceLanes(ADD);
+        out[o1] = b0.reduceLanes(ADD);
+        out[o1 + step] = b1.reduceLanes(ADD);
+        out[o2] = c0.reduceLanes(ADD);
+        out[o2 + step] = c1.reduceLanes(ADD);
+        out[o3] = d0.reduceLanes(ADD);
+        out[o3 + step] = d1.reduceLanes(ADD);
     }
 
     /**
@@ -344,14 +343,14 @@ final class FastSmallMatmul implements MatmulKernel {
             d0 = xv.fma(v, d0);
             d1 = xv.fma(t, d1);
         }
-        out[o0] = a0.reduceLanes(VectorOperators.ADD);
-        out[o0 + step] = a1.reduceLanes(VectorOperators.ADD);
-        out[o1] = b0.reduceLanes(VectorOperators.ADD);
-        out[o1 + step] = b1.reduceLanes(VectorOperators.ADD);
-        out[o2] = c0.reduceLanes(VectorOperators.ADD);
-        out[o2 + step] = c1.reduceLanes(VectorOperators.ADD);
-        out[o3] = d0.reduceLanes(VectorOperators.ADD);
-        out[o3 + step] = d1.reduceLanes(VectorOperators.ADD);
+        out[o0] = a0.reduceLanes(ADD);
+        out[o0 + step] = a1.reduceLanes(ADD);
+        out[o1] = b0.reduceLanes(ADD);
+        out[o1 + step] = b1.reduceLanes(ADD);
+        out[o2] = c0.reduceLanes(ADD);
+        out[o2 + step] = c1.reduceLanes(ADD);
+        out[o3] = d0.reduceLanes(ADD);
+        out[o3 + step] = d1.reduceLanes(ADD);
     }
 
     /**
@@ -381,10 +380,10 @@ final class FastSmallMatmul implements MatmulKernel {
             d0 = even.lanewise(FMA, low(p), d0);
             d1 = odd.lanewise(FMA, high(p), d1);
         }
-        out[o] = a0.lanewise(ADD, a1).reduceLanes(VectorOperators.ADD);
-        out[o + step] = b0.lanewise(ADD, b1).reduceLanes(VectorOperators.ADD);
-        out[o + 2 * step] = c0.lanewise(ADD, c1).reduceLanes(VectorOperators.ADD);
-        out[o + 3 * step] = d0.lanewise(ADD, d1).reduceLanes(VectorOperators.ADD);
+        out[o] = a0.lanewise(ADD, a1).reduceLanes(ADD);
+        out[o + step] = b0.lanewise(ADD, b1).reduceLanes(ADD);
+        out[o + 2 * step] = c0.lanewise(ADD, c1).reduceLanes(ADD);
+        out[o + 3 * step] = d0.lanewise(ADD, d1).reduceLanes(ADD);
     }
 
     /**
@@ -416,8 +415,8 @@ final class FastSmallMatmul implements MatmulKernel {
             b2 = even1.lanewise(FMA, low(p), b2);
             b3 = odd1.lanewise(FMA, high(p), b3);
         }
-        out[o] = a0.lanewise(ADD, a1).lanewise(ADD, a2.lanewise(ADD, a3)).reduceLanes(VectorOperators.ADD);
-        out[o + step] = b0.lanewise(ADD, b1).lanewise(ADD, b2.lanewise(ADD, b3)).reduceLanes(VectorOperators.ADD);
+        out[o] = a0.lanewise(ADD, a1).lanewise(ADD, a2.lanewise(ADD, a3)).reduceLanes(ADD);
+        out[o + step] = b0.lanewise(ADD, b1).lanewise(ADD, b2.lanewise(ADD, b3)).reduceLanes(ADD);
     }
 
     /** One reordered input row times one bf16 weight row (the rows left past a multiple of the streams). */
@@ -428,7 +427,7 @@ final class FastSmallMatmul implements MatmulKernel {
             a0 = FloatVector.fromArray(F, xr, xOff + k).lanewise(FMA, low(p), a0);
             a1 = FloatVector.fromArray(F, xr, xOff + k + L).lanewise(FMA, high(p), a1);
         }
-        return a0.lanewise(ADD, a1).reduceLanes(VectorOperators.ADD);
+        return a0.lanewise(ADD, a1).reduceLanes(ADD);
     }
 
     /**
@@ -451,8 +450,8 @@ final class FastSmallMatmul implements MatmulKernel {
             b0 = x0.fma(((FloatVector) ByteVector.fromArray(QB, q, q1 + j).convertShape(B2F, QF, 0)).mul(e), b0);
             b1 = x1.fma(((FloatVector) ByteVector.fromArray(QB, q, q1 + j + QL).convertShape(B2F, QF, 0)).mul(e), b1);
         }
-        out[o] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[o + step] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        out[o] = a0.add(a1).reduceLanes(ADD);
+        out[o + step] = b0.add(b1).reduceLanes(ADD);
     }
 
     /** bf16 values h[off..off+16) as eight ints: element 2j in int j's low half, element 2j+1 in its high half. */
